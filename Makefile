@@ -1,0 +1,54 @@
+# berth: build, test, install, benchmark.
+#
+#   make / make berth     build ./berth
+#   make test             unit + integration tests (as root)
+#   make unit             go test ./...
+#   make integration      bats tests/integration (TESTS=smoke.bats picks one file)
+#   make demo             install build dependencies, build, run a busybox container
+#   make deps             install build and test dependencies with apt-get (Debian)
+#   make bench            time `run` against runc and crun (bench/start.sh)
+#   make install          $(DESTDIR)$(PREFIX)/sbin/berth
+#   make clean
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo 0.1.0-dev)
+GO      ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
+TESTS   ?=
+
+SOURCES := $(shell find . -path ./tests -prune -o -path ./bench -prune -o \
+	-type f \( -name '*.go' -o -name '*.c' -o -name '*.h' \) -print) go.mod go.sum
+
+.DEFAULT_GOAL := berth
+
+.PHONY: all test unit integration install bench demo deps clean
+
+all: berth
+
+berth: $(SOURCES)
+	CGO_ENABLED=1 $(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o berth .
+
+test:
+	$(MAKE) unit integration
+
+unit:
+	$(GO) test ./...
+
+integration: berth
+	bats --print-output-on-failure tests/integration$(if $(TESTS),/$(TESTS))
+
+install: berth
+	install -D -m 0755 berth $(DESTDIR)$(PREFIX)/sbin/berth
+
+bench: berth
+	bench/start.sh
+
+deps:
+	.ci/run deps
+
+demo: deps berth
+	tests/demo.sh
+
+clean:
+	rm -f berth
+	rm -rf bench/out

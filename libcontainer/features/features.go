@@ -1,0 +1,59 @@
+package features
+
+import (
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/opencontainers/runtime-spec/specs-go/features"
+
+	"github.com/berth-runtime/berth/libcontainer/caps"
+)
+
+// mountOptions are the generic (non filesystem-specific) options the
+// rootfs package's option parser recognises. Keep in sync with
+// libcontainer/rootfs/options.go; filesystem data such as "mode=755" is
+// passed through and, per the spec, is not listed.
+var mountOptions = []string{
+	"async", "atime", "bind", "defaults", "dev", "diratime", "dirsync",
+	"exec", "iversion", "lazytime", "loud", "mand", "noatime", "nodev",
+	"nodiratime", "noexec", "noiversion", "nolazytime", "nomand",
+	"norelatime", "nostrictatime", "nosuid", "nosymfollow", "private",
+	"rbind", "relatime", "remount", "ro", "rprivate", "rshared", "rslave",
+	"runbindable", "rw", "shared", "silent", "slave", "strictatime", "suid",
+	"symfollow", "sync", "unbindable",
+}
+
+// Get returns the features document. Every call builds a new value, so a
+// caller may modify it.
+func Get() *features.Features {
+	// The features types use *bool so that "unknown" (nil) differs from
+	// "not supported" (false); we know every answer, so none is nil.
+	yes, no := boolPtr(true), boolPtr(false)
+	return &features.Features{
+		OCIVersionMin: "1.0.0",
+		OCIVersionMax: specs.Version,
+		Hooks: []string{
+			"prestart", "createRuntime", "createContainer",
+			"startContainer", "poststart", "poststop",
+		},
+		MountOptions: append([]string(nil), mountOptions...),
+		Linux: &features.Linux{
+			Namespaces: []string{
+				string(specs.CgroupNamespace), string(specs.IPCNamespace),
+				string(specs.MountNamespace), string(specs.NetworkNamespace),
+				string(specs.PIDNamespace), string(specs.UserNamespace),
+				string(specs.UTSNamespace), string(specs.TimeNamespace),
+			},
+			// Names berth can translate, CAP_CHOWN (0) to
+			// CAP_CHECKPOINT_RESTORE (40); those the running kernel lacks
+			// are dropped at start, not refused.
+			Capabilities: caps.Names(),
+			Cgroup:       &features.Cgroup{V1: yes, V2: yes, Systemd: no, SystemdUser: no},
+			Seccomp:      &features.Seccomp{Enabled: no},
+			Apparmor:     &features.Apparmor{Enabled: no},
+			Selinux:      &features.Selinux{Enabled: no},
+			IntelRdt:     &features.IntelRdt{Enabled: no},
+		},
+		Annotations: map[string]string{},
+	}
+}
+
+func boolPtr(b bool) *bool { return &b }
