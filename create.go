@@ -1,0 +1,46 @@
+package main
+
+import (
+	"github.com/urfave/cli/v2"
+
+	"github.com/berth-runtime/berth/libcontainer"
+)
+
+var createFlags = []cli.Flag{
+	&cli.StringFlag{Name: "bundle", Aliases: []string{"b"}, Value: ".", Usage: "path to the bundle (config.json and rootfs)"},
+	&cli.StringFlag{Name: "pid-file", Usage: "write the init's host pid to this file"},
+	&cli.StringFlag{Name: "console-socket", Usage: "unix socket that receives the terminal's master fd"},
+	&cli.BoolFlag{Name: "no-pivot", Usage: "use MS_MOVE and chroot instead of pivot_root"},
+	&cli.BoolFlag{Name: "no-new-keyring", Usage: "keep the caller's session keyring"},
+	&cli.IntFlag{Name: "preserve-fds", Usage: "pass this many fds after stdio (3, 4, ...) to the process"},
+}
+
+func createOptions(ctx *cli.Context, id string) libcontainer.CreateOptions {
+	return libcontainer.CreateOptions{
+		Root: ctx.String("root"), ID: id, Bundle: ctx.String("bundle"),
+		PidFile: ctx.String("pid-file"), ConsoleSocket: ctx.String("console-socket"),
+		NoPivot: ctx.Bool("no-pivot"), NoNewKeyring: ctx.Bool("no-new-keyring"),
+		PreserveFDs: ctx.Int("preserve-fds"),
+	}
+}
+
+var createCommand = &cli.Command{
+	Name:      "create",
+	Usage:     "create a container, leaving its process waiting for start",
+	ArgsUsage: "ID",
+	Description: `Example:
+   berth create --bundle /path/to/bundle mycontainer
+   berth start mycontainer`,
+	Flags: createFlags,
+	Action: func(ctx *cli.Context) error {
+		id, err := oneID(ctx)
+		if err != nil {
+			return err
+		}
+		if err := checkSystemd(ctx); err != nil {
+			return err
+		}
+		_, err = libcontainer.Create(createOptions(ctx, id))
+		return err
+	},
+}

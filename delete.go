@@ -1,0 +1,32 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/berth-runtime/berth/libcontainer"
+	"github.com/berth-runtime/berth/libcontainer/state"
+)
+
+var deleteCommand = &cli.Command{
+	Name:      "delete",
+	Usage:     "delete a stopped container (a running one with --force)",
+	ArgsUsage: "ID",
+	Flags:     []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "kill the container first if it is running"}},
+	Action: func(ctx *cli.Context) error {
+		id, err := oneID(ctx)
+		if err != nil {
+			return err
+		}
+		c, err := libcontainer.Load(ctx.String("root"), id)
+		if err != nil {
+			// Engines clean up with delete --force of IDs that may be gone.
+			if ctx.Bool("force") && errors.Is(err, state.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		return c.Delete(ctx.Bool("force"))
+	},
+}

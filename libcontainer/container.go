@@ -1,0 +1,188 @@
+package libcontainer
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/berth-runtime/berth/libcontainer/hooks"
+	"github.com/berth-runtime/berth/libcontainer/logging"
+	"github.com/berth-runtime/berth/libcontainer/procinfo"
+	"github.com/berth-runtime/berth/libcontainer/state"
+)
+
+// Container is a created container and its recorded state.
+type Container struct {
+	dir *state.Dir
+	st  *state.State
+}
+
+// Load finds a container by ID.
+func Load(root, id string) (*Container, error) {
+	dir, err := state.Open(root, id)
+	if err != nil {
+		return nil, err
+	}
+	st, err := dir.Load()
+	if err != nil {
+		return nil, err
+	}
+	return &Container{dir: dir, st: st}, nil
+}
+
+// ID is the container's ID.
+func (c *Container) ID() string { return c.st.ID }
+
+// Pid is the init's pid on the host.
+func (c *Container) Pid() int { return c.st.Pid }
+
+// Recorded is the on-disk record (read-only use).
+func (c *Container) Recorded() *state.State { return c.st }
+
+// Status derives the container's status from its init process rather than
+// trusting the record: a PID that was reused by another process has another
+// start time and reads as stopped.
+func (c *Container) Status() specs.ContainerState {
+	if !procinfo.Alive(c.st.Pid, c.st.StartTime) {
+		return specs.StateStopped
+	}
+	if !c.st.Started {
+		return specs.StateCreated
+	}
+	return specs.StateRunning
+}
+
+// OCIState is the runtime-spec state, as hooks and `state` print it.
+func (c *Container) OCIState(status specs.ContainerState) *specs.State {
+	pid := c.st.Pid
+	if status == specs.StateStopped {
+		pid = 0
+	}
+	return &specs.State{
+		Version: specs.Version, ID: c.st.ID, Status: status, Pid: pid,
+		Bundle: c.st.Bundle, Annotations: c.st.Annotations,
+	}
+}
+
+// Start releases a created container's init to exec the process, then runs
+// the poststart hooks (whose failures are only warnings, per the spec).
+func (c *Container) Start() error {
+	if err := c.dir.Lock(); err != nil {
+		return err
+	}
+	defer c.dir.Unlock()
+	if s := c.Status(); s != specs.StateCreated {
+		return fmt.Errorf("container %q: start: cannot start a container that is %s", c.st.ID, s)
+	}
+	if err := c.release(); err != nil {
+		return fmt.Errorf("container %q: start: %w", c.st.ID, err)
+	}
+	c.st.Started = true
+	if err := c.dir.Save(c.st); err != nil {
+		return err
+	}
+	if h := c.st.Config.Hooks; h != nil {
+		if err := hooks.Run("poststart", h.Poststart, c.OCIState(specs.StateRunning)); err != nil {
+			logging.Warn("container %q: %v", c.st.ID, err)
+		}
+	}
+	return nil
+}
+
+// release connects to the init's start socket. EOF means the init reached
+// execve (the connection is close-on-exec); text is the init's error.
+func (c *Container) release() error {
+	d, err := os.Open(c.dir.Path)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	conn := os.NewFile(uintptr(fd), "start")
+	defer conn.Close()
+	addr := &unix.SockaddrUnix{Name: fmt.Sprintf("/proc/self/fd/%d/%s", d.Fd(), startSock)}
+	if err := unix.Connect(fd, addr); err != nil {
+		return fmt.Errorf("connect to the init's start socket: %w", err)
+	}
+	if _, err := conn.Write([]byte{'S'}); err != nil {
+		return fmt.Errorf("signal the init to start: %w", err)
+	}
+	msg, err := io.ReadAll(conn)
+	if err != nil && !errors.Is(err, unix.ECONNRESET) {
+		return fmt.Errorf("read the init's answer: %w", err)
+	}
+	os.Remove(c.dir.Path + "/" + startSock)
+	if len(msg) > 0 {
+		return errors.New(string(msg))
+	}
+	return nil
+}
+
+// ErrNotRunning is returned by Signal for a stopped container.
+var ErrNotRunning = errors.New("container is not running")
+
+// Signal sends sig to the init, or with all to every process of the container.
+func (c *Container) Signal(sig unix.Signal, all bool) error {
+	if c.Status() == specs.StateStopped {
+		return fmt.Errorf("container %q: kill: %w", c.st.ID, ErrNotRunning)
+	}
+	if all {
+		return c.signalAll(sig)
+	}
+	if err := procinfo.Signal(c.st.Pid, c.st.StartTime, sig); err != nil {
+		if errors.Is(err, procinfo.ErrGone) {
+			return fmt.Errorf("container %q: kill: %w", c.st.ID, ErrNotRunning)
+		}
+		return fmt.Errorf("container %q: kill: %w", c.st.ID, err)
+	}
+	return nil
+}
+
+// Delete removes a stopped or created container; a running one only with
+// force, after killing it. The poststop hooks run last, as warnings.
+func (c *Container) Delete(force bool) error {
+	if err := c.dir.Lock(); err != nil {
+		return err
+	}
+	switch s := c.Status(); s {
+	case specs.StateRunning:
+		if !force {
+			c.dir.Unlock()
+			return fmt.Errorf("container %q: delete: it is running; stop it first (berth kill %s KILL) or use --force", c.st.ID, c.st.ID)
+		}
+		fallthrough
+	case specs.StateCreated:
+		if err := c.killAndWait(); err != nil {
+			c.dir.Unlock()
+			return fmt.Errorf("container %q: delete: %w", c.st.ID, err)
+		}
+	}
+	if err := c.dir.Remove(); err != nil {
+		return err
+	}
+	if h := c.st.Config.Hooks; h != nil {
+		if err := hooks.Run("poststop", h.Poststop, c.OCIState(specs.StateStopped)); err != nil {
+			logging.Warn("container %q: %v", c.st.ID, err)
+		}
+	}
+	return nil
+}
+
+func (c *Container) killAndWait() error {
+	if c.st.OwnPidNS {
+		// Killing a pid namespace's init kills every process in it.
+		if err := procinfo.Signal(c.st.Pid, c.st.StartTime, unix.SIGKILL); err != nil && !errors.Is(err, procinfo.ErrGone) {
+			return err
+		}
+	} else if err := c.signalAll(unix.SIGKILL); err != nil {
+		return err
+	}
+	return procinfo.WaitGone(c.st.Pid, c.st.StartTime)
+}

@@ -1,0 +1,302 @@
+package libcontainer
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/berth-runtime/berth/libcontainer/hooks"
+	"github.com/berth-runtime/berth/libcontainer/initproc"
+	"github.com/berth-runtime/berth/libcontainer/procinfo"
+	"github.com/berth-runtime/berth/libcontainer/state"
+	"github.com/berth-runtime/berth/libcontainer/syncmsg"
+)
+
+// CreateOptions are create's flags.
+type CreateOptions struct {
+	Root, ID, Bundle string
+	PidFile          string
+	ConsoleSocket    string
+	NoPivot          bool
+	NoNewKeyring     bool
+	PreserveFDs      int
+}
+
+const startSock = "start.sock"
+
+// Create sets up a container and leaves its init waiting for Start.
+// On any failure nothing is left behind: the init is killed and the state
+// directory removed.
+func Create(o CreateOptions) (c *Container, err error) {
+	if err := state.ValidateID(o.ID); err != nil {
+		return nil, err
+	}
+	wrap := func(err error) error { return fmt.Errorf("container %q: create: %w", o.ID, err) }
+	bundle, err := filepath.Abs(o.Bundle)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	spec, err := LoadConfig(bundle)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	rootfs := spec.Root.Path
+	if !filepath.IsAbs(rootfs) {
+		rootfs = filepath.Join(bundle, rootfs)
+	}
+	if fi, err := os.Stat(rootfs); err != nil || !fi.IsDir() {
+		return nil, wrap(fmt.Errorf("rootfs %q (root.path) is missing or not a directory", rootfs))
+	}
+	if rootfs, err = filepath.EvalSymlinks(rootfs); err != nil {
+		return nil, wrap(fmt.Errorf("rootfs: %w", err))
+	}
+	if spec.Process.Terminal && o.ConsoleSocket == "" {
+		return nil, wrap(errors.New("process.terminal is true but no --console-socket was given; set \"terminal\": false in config.json (terminal support is planned)"))
+	}
+	if spec.Process.Terminal {
+		return nil, wrap(errors.New("process.terminal: terminals are not supported yet; set \"terminal\": false"))
+	}
+	dir, err := state.Create(o.Root, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := dir.Lock(); err != nil {
+		dir.Remove()
+		return nil, err
+	}
+	c = &Container{dir: dir, st: &state.State{
+		OCIVersion: spec.Version, ID: o.ID, Bundle: bundle, Rootfs: rootfs,
+		Created: time.Now().UTC(), Owner: "", Annotations: spec.Annotations,
+		OwnPidNS: hasNS(spec, specs.PIDNamespace) && nsPath(spec, specs.PIDNamespace) == "",
+		Config:   spec,
+	}}
+	defer func() {
+		if err != nil {
+			c.destroyInit()
+			dir.Remove()
+			err = wrap(err)
+		} else {
+			dir.Unlock()
+		}
+	}()
+	if err := c.launch(o); err != nil {
+		return c, err
+	}
+	if o.PidFile != "" {
+		if err := writePidFile(o.PidFile, c.st.Pid); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
+func writePidFile(path string, pid int) error {
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+	if err := os.WriteFile(tmp, []byte(strconv.Itoa(pid)), 0o644); err != nil {
+		return fmt.Errorf("write pid file %q: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write pid file %q: %w", path, err)
+	}
+	return nil
+}
+
+// listenStart binds the start socket in the state directory. The path goes
+// through /proc/self/fd so that a long --root cannot overflow sun_path.
+func listenStart(dir string) (*os.File, error) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	addr := &unix.SockaddrUnix{Name: fmt.Sprintf("/proc/self/fd/%d/%s", d.Fd(), startSock)}
+	if err := unix.Bind(fd, addr); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("bind start socket: %w", err)
+	}
+	if err := unix.Listen(fd, 4); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("listen on start socket: %w", err)
+	}
+	return os.NewFile(uintptr(fd), "start-listener"), nil
+}
+
+func (c *Container) launch(o CreateOptions) error {
+	spec := c.st.Config
+	var bs syncmsg.BootstrapBuilder
+	var flags uintptr
+	for _, ns := range spec.Linux.Namespaces {
+		if ns.Path != "" {
+			bs.NsPath(nsFlags[ns.Type], ns.Path)
+		} else {
+			flags |= nsFlags[ns.Type]
+		}
+	}
+	bs.CloneFlags(flags)
+	if len(spec.Linux.TimeOffsets) > 0 {
+		var b strings.Builder
+		for clock, off := range spec.Linux.TimeOffsets {
+			fmt.Fprintf(&b, "%s %d %d\n", clock, off.Secs, off.Nanosecs)
+		}
+		bs.TimeOffsets(b.String())
+	}
+
+	parentFd, childFd, err := syncmsg.Socketpair()
+	if err != nil {
+		return err
+	}
+	sync := os.NewFile(uintptr(parentFd), "sync")
+	defer sync.Close()
+	child := os.NewFile(uintptr(childFd), "sync-child")
+	listener, err := listenStart(c.dir.Path)
+	if err != nil {
+		child.Close()
+		return err
+	}
+	extra := make([]*os.File, 0, o.PreserveFDs+2)
+	for i := 0; i < o.PreserveFDs; i++ {
+		extra = append(extra, os.NewFile(uintptr(3+i), "preserved"))
+	}
+	extra = append(extra, child, listener)
+	cmd := &exec.Cmd{
+		Path: "/proc/self/exe",
+		Args: []string{"berth", "init"},
+		Env: []string{
+			initproc.EnvSyncFd + "=" + strconv.Itoa(3+o.PreserveFDs),
+			initproc.EnvStartFd + "=" + strconv.Itoa(4+o.PreserveFDs),
+		},
+		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+		ExtraFiles: extra,
+	}
+	err = cmd.Start()
+	child.Close()
+	listener.Close()
+	if err != nil {
+		return fmt.Errorf("start init: %w", err)
+	}
+	stageDone := false
+	defer func() {
+		if !stageDone {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	}()
+	if err := syncmsg.Write(sync, syncmsg.Bootstrap, bs.Bytes()); err != nil {
+		return fmt.Errorf("send bootstrap to init: %w", err)
+	}
+	for c.st.Pid == 0 {
+		m, err := syncmsg.Read(sync)
+		if err != nil {
+			return fmt.Errorf("init's namespace stage died without reporting (%v)", err)
+		}
+		switch m.Type {
+		case syncmsg.UsermapReq:
+			if err := writeIDMaps(cmd.Process.Pid, spec); err != nil {
+				return err
+			}
+			if err := syncmsg.Write(sync, syncmsg.Ack, nil); err != nil {
+				return err
+			}
+		case syncmsg.ChildPid:
+			if len(m.Payload) != 4 {
+				return errors.New("bad pid message from init")
+			}
+			c.st.Pid = int(uint32(m.Payload[0]) | uint32(m.Payload[1])<<8 | uint32(m.Payload[2])<<16 | uint32(m.Payload[3])<<24)
+		case syncmsg.Error:
+			return errors.New(string(m.Payload))
+		default:
+			return fmt.Errorf("unexpected message %d from init", m.Type)
+		}
+	}
+	cmd.Wait()
+	stageDone = true
+	st, err := procinfo.ReadStat(c.st.Pid)
+	if err != nil {
+		return fmt.Errorf("read init's start time: %w", err)
+	}
+	c.st.StartTime = st.StartTime
+	if adj := spec.Process.OOMScoreAdj; adj != nil {
+		p := fmt.Sprintf("/proc/%d/oom_score_adj", c.st.Pid)
+		if err := os.WriteFile(p, []byte(strconv.Itoa(*adj)), 0); err != nil {
+			return fmt.Errorf("set process.oomScoreAdj %d: %w", *adj, err)
+		}
+	}
+	cfg := initproc.InitConfig{
+		ID: c.st.ID, Bundle: c.st.Bundle, Rootfs: c.st.Rootfs, Spec: spec,
+		NoPivot: o.NoPivot, NoNewKeyring: o.NoNewKeyring, PreserveFDs: o.PreserveFDs,
+		HostPid: c.st.Pid, UserNS: hasNS(spec, specs.UserNamespace),
+	}
+	if err := syncmsg.WriteJSON(sync, syncmsg.Config, &cfg); err != nil {
+		return fmt.Errorf("send config to init: %w", err)
+	}
+	for {
+		m, err := syncmsg.Read(sync)
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return errors.New("container init exited during setup without reporting an error")
+			}
+			return fmt.Errorf("read from init: %w", err)
+		}
+		switch m.Type {
+		case syncmsg.HooksReq:
+			s := c.OCIState(specs.StateCreating)
+			if err := hooks.Run("prestart", spec.Hooks.Prestart, s); err != nil { //nolint:staticcheck
+				return err
+			}
+			if err := hooks.Run("createRuntime", spec.Hooks.CreateRuntime, s); err != nil {
+				return err
+			}
+			if err := syncmsg.Write(sync, syncmsg.HooksDone, nil); err != nil {
+				return err
+			}
+		case syncmsg.Ready:
+			return c.dir.Save(c.st)
+		case syncmsg.Error:
+			return errors.New(string(m.Payload))
+		default:
+			return fmt.Errorf("unexpected message %d from init", m.Type)
+		}
+	}
+}
+
+func writeIDMaps(pid int, spec *specs.Spec) error {
+	format := func(m []specs.LinuxIDMapping) string {
+		var b strings.Builder
+		for _, e := range m {
+			fmt.Fprintf(&b, "%d %d %d\n", e.ContainerID, e.HostID, e.Size)
+		}
+		return b.String()
+	}
+	base := fmt.Sprintf("/proc/%d/", pid)
+	if err := os.WriteFile(base+"uid_map", []byte(format(spec.Linux.UIDMappings)), 0); err != nil {
+		return fmt.Errorf("write linux.uidMappings: %w", err)
+	}
+	if err := os.WriteFile(base+"gid_map", []byte(format(spec.Linux.GIDMappings)), 0); err != nil {
+		return fmt.Errorf("write linux.gidMappings: %w", err)
+	}
+	return nil
+}
+
+// destroyInit kills a half-created container's init and reaps it.
+func (c *Container) destroyInit() {
+	if c.st.Pid <= 0 {
+		return
+	}
+	unix.Kill(c.st.Pid, unix.SIGKILL)
+	var ws unix.WaitStatus
+	unix.Wait4(c.st.Pid, &ws, 0, nil)
+}

@@ -1,0 +1,8 @@
+// Package initproc owns the Go side of a container's init: the process that
+// the C stage (package nsenter) forked into the container's namespaces. It
+// receives its InitConfig over the sync socket, builds the filesystem view,
+// lets the runtime run the prestart/createRuntime hooks, pivots, sets the
+// process attributes, reports ready, waits on the start socket and finally
+// execs the user's program as PID 1. Any failure goes back to the runtime as
+// one line of text naming the step and the path or value.
+package initproc

@@ -1,0 +1,194 @@
+package state
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+const (
+	stateFile = "state.json"
+	// MaxIDLength bounds an ID: it becomes a directory and cgroup name.
+	MaxIDLength = 1024
+)
+
+// runc's character set for IDs.
+var idPattern = regexp.MustCompile(`^[\w+\-.]+$`)
+
+// ValidateID rejects IDs that cannot safely name a directory.
+func ValidateID(id string) error {
+	switch {
+	case id == "":
+		return errors.New("container ID must not be empty")
+	case len(id) > MaxIDLength:
+		return fmt.Errorf("container ID %.40q... is longer than %d bytes", id, MaxIDLength)
+	case id == "." || id == "..":
+		return fmt.Errorf("invalid container ID %q", id)
+	case !idPattern.MatchString(id):
+		return fmt.Errorf("invalid container ID %q: use only letters, digits, '_', '+', '-' and '.'", id)
+	}
+	return nil
+}
+
+// State is what berth records about a container between commands.
+type State struct {
+	OCIVersion  string            `json:"ociVersion"`
+	ID          string            `json:"id"`
+	Bundle      string            `json:"bundle"`
+	Rootfs      string            `json:"rootfs"`
+	Pid         int               `json:"pid"`
+	StartTime   uint64            `json:"startTime"` // /proc/<pid>/stat field 22
+	Created     time.Time         `json:"created"`
+	Owner       string            `json:"owner"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+	// Started is set once start has released the init to exec the process.
+	Started bool `json:"started"`
+	// Cgroups maps each hierarchy's mount point to the container's cgroup in it.
+	Cgroups map[string]string `json:"cgroups,omitempty"`
+	// OwnPidNS says the container has its own pid namespace; without one,
+	// killing the init does not kill the rest of its processes.
+	OwnPidNS bool `json:"ownPidNS"`
+	// Config is the bundle's config as it was at create, for the hooks
+	// and cleanup that later commands run.
+	Config *specs.Spec `json:"config"`
+}
+
+// Dir is one container's state directory.
+type Dir struct {
+	Path string
+	ID   string
+	lock *os.File
+}
+
+// Create makes the directory for a new container; an existing one means the
+// ID is taken.
+func Create(root, id string) (*Dir, error) {
+	if err := ValidateID(id); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(root, 0o711); err != nil {
+		return nil, fmt.Errorf("create state root %q: %w", root, err)
+	}
+	p := filepath.Join(root, id)
+	if err := os.Mkdir(p, 0o711); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("container %q already exists (state in %s): pick another ID or delete it first", id, p)
+		}
+		return nil, fmt.Errorf("create state directory %q: %w", p, err)
+	}
+	return &Dir{Path: p, ID: id}, nil
+}
+
+// ErrNotExist is returned by Open for an unknown ID.
+var ErrNotExist = errors.New("container does not exist")
+
+// Open finds an existing container's directory.
+func Open(root, id string) (*Dir, error) {
+	if err := ValidateID(id); err != nil {
+		return nil, err
+	}
+	p := filepath.Join(root, id)
+	if _, err := os.Stat(filepath.Join(p, stateFile)); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("container %q: %w", id, ErrNotExist)
+		}
+		return nil, fmt.Errorf("container %q: %w", id, err)
+	}
+	return &Dir{Path: p, ID: id}, nil
+}
+
+// Lock takes the container's exclusive lock; commands that change a
+// container hold it so that two of them on one ID cannot interleave.
+func (d *Dir) Lock() error {
+	f, err := os.Open(d.Path)
+	if err != nil {
+		return fmt.Errorf("container %q: lock: %w", d.ID, err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+		f.Close()
+		return fmt.Errorf("container %q: lock: %w", d.ID, err)
+	}
+	d.lock = f
+	return nil
+}
+
+// Unlock releases Lock.
+func (d *Dir) Unlock() {
+	if d.lock != nil {
+		d.lock.Close()
+		d.lock = nil
+	}
+}
+
+// Save replaces state.json atomically.
+func (d *Dir) Save(s *State) error {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("container %q: encode state: %w", d.ID, err)
+	}
+	tmp, err := os.CreateTemp(d.Path, ".state-*")
+	if err != nil {
+		return fmt.Errorf("container %q: write state: %w", d.ID, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err = tmp.Write(b); err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), filepath.Join(d.Path, stateFile))
+	}
+	if err != nil {
+		return fmt.Errorf("container %q: write state: %w", d.ID, err)
+	}
+	return nil
+}
+
+// Load reads state.json.
+func (d *Dir) Load() (*State, error) {
+	b, err := os.ReadFile(filepath.Join(d.Path, stateFile))
+	if err != nil {
+		return nil, fmt.Errorf("container %q: read state: %w", d.ID, err)
+	}
+	var s State
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("container %q: state file %s is corrupt: %w", d.ID, filepath.Join(d.Path, stateFile), err)
+	}
+	return &s, nil
+}
+
+// Remove deletes the directory and everything in it.
+func (d *Dir) Remove() error {
+	d.Unlock()
+	if err := os.RemoveAll(d.Path); err != nil {
+		return fmt.Errorf("container %q: remove state directory: %w", d.ID, err)
+	}
+	return nil
+}
+
+// List returns the IDs with a state directory under root.
+func List(root string) ([]string, error) {
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("list %q: %w", root, err)
+	}
+	var ids []string
+	for _, e := range entries {
+		if e.IsDir() && ValidateID(e.Name()) == nil {
+			ids = append(ids, e.Name())
+		}
+	}
+	return ids, nil
+}

@@ -1,0 +1,130 @@
+package syncmsg
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"golang.org/x/sys/unix"
+)
+
+// Type is a message type.
+type Type uint32
+
+// Messages of the C stage (values shared with nsenter.c).
+const (
+	Bootstrap  Type = 1 // parent -> stage: records below
+	UsermapReq Type = 2 // stage -> parent: write my uid/gid maps
+	Ack        Type = 3 // parent -> stage/init: go on
+	ChildPid   Type = 4 // stage -> parent: the init's pid (uint32)
+	Error      Type = 5 // stage/init -> parent: one line of text
+)
+
+// Messages of the Go init.
+const (
+	Config    Type = 6 // parent -> init: InitConfig as JSON
+	HooksReq  Type = 7 // init -> parent: run prestart and createRuntime hooks now
+	HooksDone Type = 8 // parent -> init: hooks ran
+	Ready     Type = 9 // init -> parent: created, waiting for start
+)
+
+// Bootstrap record kinds (values shared with nsenter.c).
+const (
+	RecCloneFlags  = 1
+	RecNsPath      = 2
+	RecTimeOffsets = 3
+)
+
+const maxPayload = 16 << 20
+
+// Message is one decoded frame.
+type Message struct {
+	Type    Type
+	Payload []byte
+}
+
+// Write sends one frame.
+func Write(w io.Writer, t Type, payload []byte) error {
+	buf := make([]byte, 8+len(payload))
+	binary.NativeEndian.PutUint32(buf[0:], uint32(t))
+	binary.NativeEndian.PutUint32(buf[4:], uint32(len(payload)))
+	copy(buf[8:], payload)
+	_, err := w.Write(buf)
+	return err
+}
+
+// WriteJSON sends v as the JSON payload of one frame.
+func WriteJSON(w io.Writer, t Type, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return Write(w, t, b)
+}
+
+// Read receives one frame. A peer that closed the socket without a word
+// yields io.EOF; callers turn that into an error that says which step died.
+func Read(r io.Reader) (Message, error) {
+	var hdr [8]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			err = io.EOF
+		}
+		return Message{}, err
+	}
+	m := Message{Type: Type(binary.NativeEndian.Uint32(hdr[0:]))}
+	n := binary.NativeEndian.Uint32(hdr[4:])
+	if n > maxPayload {
+		return Message{}, fmt.Errorf("sync message of %d bytes is too large", n)
+	}
+	m.Payload = make([]byte, n)
+	if _, err := io.ReadFull(r, m.Payload); err != nil {
+		return Message{}, io.EOF
+	}
+	return m, nil
+}
+
+// BootstrapBuilder assembles the records of a Bootstrap message.
+type BootstrapBuilder struct{ buf []byte }
+
+func (b *BootstrapBuilder) record(kind uint32, data []byte) {
+	var hdr [8]byte
+	binary.NativeEndian.PutUint32(hdr[0:], kind)
+	binary.NativeEndian.PutUint32(hdr[4:], uint32(len(data)))
+	b.buf = append(b.buf, hdr[:]...)
+	b.buf = append(b.buf, data...)
+}
+
+// CloneFlags asks the stage to unshare these CLONE_NEW* namespaces.
+func (b *BootstrapBuilder) CloneFlags(flags uintptr) {
+	var d [4]byte
+	binary.NativeEndian.PutUint32(d[:], uint32(flags))
+	b.record(RecCloneFlags, d[:])
+}
+
+// NsPath asks the stage to join the namespace at path; flag is its CLONE_NEW* type.
+func (b *BootstrapBuilder) NsPath(flag uintptr, path string) {
+	d := make([]byte, 4, 5+len(path))
+	binary.NativeEndian.PutUint32(d, uint32(flag))
+	d = append(d, path...)
+	b.record(RecNsPath, append(d, 0))
+}
+
+// TimeOffsets passes the text written to /proc/self/timens_offsets.
+func (b *BootstrapBuilder) TimeOffsets(text string) {
+	b.record(RecTimeOffsets, append([]byte(text), 0))
+}
+
+// Bytes returns the payload.
+func (b *BootstrapBuilder) Bytes() []byte { return b.buf }
+
+// Socketpair returns a connected pair of stream sockets, close-on-exec.
+func Socketpair() (parent, child int, err error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return -1, -1, fmt.Errorf("socketpair: %w", err)
+	}
+	return fds[0], fds[1], nil
+}

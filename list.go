@@ -1,0 +1,60 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/berth-runtime/berth/libcontainer"
+	"github.com/berth-runtime/berth/libcontainer/state"
+)
+
+var listCommand = &cli.Command{
+	Name:    "list",
+	Aliases: []string{"ps-all"},
+	Usage:   "list the containers under --root",
+	Flags: []cli.Flag{
+		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "table or json"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the IDs"},
+	},
+	Action: func(ctx *cli.Context) error {
+		ids, err := state.List(ctx.String("root"))
+		if err != nil {
+			return err
+		}
+		var all []stateJSON
+		for _, id := range ids {
+			c, err := libcontainer.Load(ctx.String("root"), id)
+			if err != nil {
+				continue // being created or deleted right now
+			}
+			all = append(all, stateOf(c))
+		}
+		if ctx.Bool("quiet") {
+			for _, s := range all {
+				fmt.Println(s.ID)
+			}
+			return nil
+		}
+		switch ctx.String("format") {
+		case "json":
+			if all == nil {
+				all = []stateJSON{}
+			}
+			return json.NewEncoder(os.Stdout).Encode(all)
+		case "table":
+			w := tabwriter.NewWriter(os.Stdout, 12, 1, 3, ' ', 0)
+			fmt.Fprint(w, "ID\tPID\tSTATUS\tBUNDLE\tCREATED\tOWNER\n")
+			for _, s := range all {
+				fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%s\n", s.ID, s.Pid, s.Status, s.Bundle, s.Created.Format(time.RFC3339Nano), s.Owner)
+			}
+			return w.Flush()
+		default:
+			return fmt.Errorf("list: unknown --format %q (want table or json)", ctx.String("format"))
+		}
+	},
+}

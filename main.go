@@ -1,0 +1,87 @@
+// Command berth is a low-level OCI container runtime with runc's command line.
+//
+// Each command lives in its own file at the top level (create.go, start.go,
+// ...): those files only parse flags, call libcontainer and print. The
+// container's init re-executes this same binary; the C stage in nsenter/ runs
+// before the Go runtime in that case (see nsenter/doc.go).
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/berth-runtime/berth/libcontainer/initproc"
+	"github.com/berth-runtime/berth/libcontainer/logging"
+	_ "github.com/berth-runtime/berth/nsenter"
+)
+
+// version is set by the Makefile through -ldflags.
+var version = "0.1.0-dev"
+
+const defaultRoot = "/run/berth"
+
+func main() {
+	// The container's init is this binary re-executed with the sync fd in its
+	// environment; it never returns to the command line parser.
+	if initproc.IsInit() {
+		initproc.Main()
+		return
+	}
+
+	app := &cli.App{
+		Name:    "berth",
+		Usage:   "a low-level OCI container runtime",
+		Version: version,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "root", Value: defaultRoot, Usage: "directory for the containers' state"},
+			&cli.StringFlag{Name: "log", Usage: "log file (default: stderr)"},
+			&cli.StringFlag{Name: "log-format", Value: "text", Usage: "log format: text or json"},
+			&cli.BoolFlag{Name: "debug", Usage: "log debug messages"},
+			&cli.BoolFlag{Name: "systemd-cgroup", Usage: "use the systemd cgroup driver (not available yet)"},
+			&cli.StringFlag{Name: "rootless", Value: "auto", Usage: "accepted for runc compatibility: true, false or auto"},
+			&cli.StringFlag{Name: "criu", Hidden: true, Usage: "accepted for runc compatibility, unused"},
+		},
+		Before: func(ctx *cli.Context) error {
+			return logging.Setup(ctx.String("log"), ctx.String("log-format"), ctx.Bool("debug"))
+		},
+		Commands: []*cli.Command{
+			createCommand,
+			startCommand,
+			runCommand,
+			stateCommand,
+			killCommand,
+			deleteCommand,
+			listCommand,
+			specCommand,
+			featuresCommand,
+		},
+		// Errors are printed by fatal below, once, in the chosen log format.
+		ExitErrHandler: func(*cli.Context, error) {},
+	}
+	if err := app.Run(os.Args); err != nil {
+		fatal(err)
+	}
+}
+
+// fatal reports a runtime failure and exits. Container exit codes are passed
+// through by run; berth's own failures always exit 1, which engines read back
+// from the last error line of --log.
+func fatal(err error) {
+	var ec cli.ExitCoder
+	code := 1
+	if e, ok := err.(cli.ExitCoder); ok {
+		ec = e
+		code = ec.ExitCode()
+		if ec.Error() == "" {
+			os.Exit(code)
+		}
+	}
+	logging.Error(err.Error())
+	if logging.ToFile() {
+		// runc prints the error on stderr too, so a person at a terminal sees it.
+		fmt.Fprintln(os.Stderr, "berth: "+err.Error())
+	}
+	os.Exit(code)
+}

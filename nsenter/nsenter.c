@@ -1,0 +1,275 @@
+// The C stage of a container's init; see doc.go for the whole story.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+// Message types and bootstrap records; libcontainer/syncmsg mirrors these.
+enum {
+	MSG_BOOTSTRAP = 1,
+	MSG_USERMAP_REQ = 2,
+	MSG_ACK = 3,
+	MSG_CHILD_PID = 4,
+	MSG_ERROR = 5,
+};
+
+enum {
+	REC_CLONE_FLAGS = 1,
+	REC_NS_PATH = 2,
+	REC_TIME_OFFSETS = 3,
+};
+
+#define MAX_NS 16
+
+struct nspath {
+	uint32_t type; // a CLONE_NEW* flag
+	char *path;
+	int fd;
+};
+
+static int syncfd = -1;
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	while (len > 0) {
+		ssize_t n = read(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0) {
+			errno = EPIPE;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int send_msg(uint32_t type, const void *data, uint32_t len)
+{
+	uint32_t hdr[2] = { type, len };
+	if (write_all(syncfd, hdr, sizeof(hdr)) < 0)
+		return -1;
+	if (len > 0 && write_all(syncfd, data, len) < 0)
+		return -1;
+	return 0;
+}
+
+// bail reports "nsenter: <what>: <strerror(errno)>" to the parent and exits.
+// The parent prefixes the container's name, so the caller gets one line.
+__attribute__((noreturn, format(printf, 1, 2))) static void bail(const char *fmt, ...)
+{
+	int saved = errno;
+	char msg[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof(msg))
+		n = sizeof(msg) - 1;
+	if (saved != 0)
+		n += snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s", strerror(saved));
+	if ((size_t)n >= sizeof(msg))
+		n = sizeof(msg) - 1;
+	if (syncfd >= 0)
+		send_msg(MSG_ERROR, msg, (uint32_t)n);
+	else
+		fprintf(stderr, "berth init: %s\n", msg);
+	_exit(1);
+}
+
+static const char *ns_name(uint32_t type)
+{
+	switch (type) {
+	case CLONE_NEWUSER: return "user";
+	case CLONE_NEWPID: return "pid";
+	case CLONE_NEWNET: return "network";
+	case CLONE_NEWIPC: return "ipc";
+	case CLONE_NEWUTS: return "uts";
+	case CLONE_NEWNS: return "mount";
+	case CLONE_NEWCGROUP: return "cgroup";
+	case CLONE_NEWTIME: return "time";
+	}
+	return "unknown";
+}
+
+static void wait_ack(const char *step)
+{
+	uint32_t hdr[2];
+	if (read_all(syncfd, hdr, sizeof(hdr)) < 0)
+		bail("%s: read from parent", step);
+	if (hdr[0] != MSG_ACK)
+		bail("%s: unexpected message %u from parent", step, hdr[0]);
+}
+
+static void join_namespaces(struct nspath *ns, int count)
+{
+	// Open every path before joining any: after joining a mount namespace
+	// the remaining paths would be resolved in the container's view.
+	for (int i = 0; i < count; i++) {
+		ns[i].fd = open(ns[i].path, O_RDONLY | O_CLOEXEC);
+		if (ns[i].fd < 0)
+			bail("open %s namespace %s", ns_name(ns[i].type), ns[i].path);
+	}
+	// The user namespace goes first: joining it grants the capabilities
+	// needed to join namespaces that it owns.
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < count; i++) {
+			int is_user = ns[i].type == CLONE_NEWUSER;
+			if ((pass == 0) != is_user)
+				continue;
+			if (setns(ns[i].fd, (int)ns[i].type) < 0)
+				bail("join %s namespace %s", ns_name(ns[i].type), ns[i].path);
+			close(ns[i].fd);
+		}
+	}
+}
+
+static void write_time_offsets(const char *offsets)
+{
+	int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		bail("open /proc/self/timens_offsets");
+	if (write_all(fd, offsets, strlen(offsets)) < 0)
+		bail("write time namespace offsets %s", offsets);
+	close(fd);
+}
+
+void berth_nsenter(void) __attribute__((constructor));
+
+void berth_nsenter(void)
+{
+	const char *env = getenv("_BERTH_SYNCFD");
+	if (env == NULL || *env == '\0')
+		return;
+	syncfd = atoi(env);
+	if (syncfd < 3)
+		bail("bad _BERTH_SYNCFD %s", env);
+
+	// Stay non-dumpable until the user's program is executed, so that a
+	// process in the container cannot ptrace or open /proc/<pid>/ files
+	// of the init while it still holds the runtime's fds (CVE-2016-9962).
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		bail("prctl(PR_SET_DUMPABLE)");
+
+	uint32_t hdr[2];
+	if (read_all(syncfd, hdr, sizeof(hdr)) < 0)
+		bail("read bootstrap header");
+	if (hdr[0] != MSG_BOOTSTRAP || hdr[1] > (1u << 20))
+		bail("bad bootstrap message type %u length %u", hdr[0], hdr[1]);
+	char *buf = malloc(hdr[1] + 1);
+	if (buf == NULL)
+		bail("allocate bootstrap");
+	if (read_all(syncfd, buf, hdr[1]) < 0)
+		bail("read bootstrap");
+	buf[hdr[1]] = '\0';
+
+	uint32_t flags = 0;
+	const char *offsets = NULL;
+	struct nspath ns[MAX_NS];
+	int nscount = 0;
+	for (uint32_t off = 0; off + 8 <= hdr[1];) {
+		uint32_t rec[2];
+		memcpy(rec, buf + off, sizeof(rec));
+		off += 8;
+		if (rec[1] > hdr[1] - off)
+			bail("truncated bootstrap record %u", rec[0]);
+		char *data = buf + off;
+		switch (rec[0]) {
+		case REC_CLONE_FLAGS:
+			if (rec[1] != 4)
+				bail("bad clone flags record");
+			memcpy(&flags, data, 4);
+			break;
+		case REC_NS_PATH:
+			if (nscount == MAX_NS || rec[1] < 5)
+				bail("bad namespace path record");
+			memcpy(&ns[nscount].type, data, 4);
+			// Paths are sent NUL-terminated.
+			ns[nscount].path = data + 4;
+			if (data[rec[1] - 1] != '\0')
+				bail("namespace path not terminated");
+			nscount++;
+			break;
+		case REC_TIME_OFFSETS:
+			if (rec[1] == 0 || data[rec[1] - 1] != '\0')
+				bail("time offsets not terminated");
+			offsets = data;
+			break;
+		default:
+			bail("unknown bootstrap record %u", rec[0]);
+		}
+		off += rec[1];
+	}
+
+	join_namespaces(ns, nscount);
+
+	if (flags & CLONE_NEWUSER) {
+		if (unshare(CLONE_NEWUSER) < 0)
+			bail("unshare user namespace");
+		// The maps are written by the parent, which is outside the new
+		// namespace and may map ranges this process cannot.
+		if (send_msg(MSG_USERMAP_REQ, NULL, 0) < 0)
+			bail("ask parent for uid/gid maps");
+		wait_ack("uid/gid maps");
+		if (setresgid(0, 0, 0) < 0)
+			bail("setresgid(0) in the new user namespace");
+		if (setresuid(0, 0, 0) < 0)
+			bail("setresuid(0) in the new user namespace");
+	}
+
+	uint32_t rest = flags & ~(uint32_t)CLONE_NEWUSER;
+	if (rest != 0 && unshare((int)rest) < 0)
+		bail("unshare namespaces 0x%x", rest);
+	if (offsets != NULL)
+		write_time_offsets(offsets);
+
+	// A new session: the container's process must not share the caller's
+	// session or controlling terminal (signals from it are forwarded).
+	pid_t child = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
+	if (child < 0)
+		bail("clone the container's init");
+	if (child == 0) {
+		if (setsid() < 0)
+			bail("setsid");
+		free(buf);
+		return; // into the Go runtime, as the container's init
+	}
+	uint32_t pid = (uint32_t)child;
+	if (send_msg(MSG_CHILD_PID, &pid, sizeof(pid)) < 0)
+		_exit(1);
+	_exit(0);
+}

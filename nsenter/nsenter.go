@@ -1,0 +1,6 @@
+package nsenter
+
+/*
+#cgo CFLAGS: -Wall -Wextra -O2
+*/
+import "C"

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"os/signal"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/sys/unix"
+
+	"github.com/berth-runtime/berth/libcontainer"
+	"github.com/berth-runtime/berth/libcontainer/logging"
+)
+
+var runCommand = &cli.Command{
+	Name:      "run",
+	Usage:     "create and start a container; in the foreground, exit with its status",
+	ArgsUsage: "ID",
+	Description: `In the foreground (the default) berth forwards every signal it receives to
+   the container's init and exits with the container's exit status, or 128+N
+   when the container was killed by signal N (137 for KILL, 143 for TERM). The
+   container is deleted when it exits unless --keep is given.
+
+Example:
+   berth run --bundle /path/to/bundle mycontainer`,
+	Flags: append([]cli.Flag{
+		&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "return once the container is started"},
+		&cli.BoolFlag{Name: "keep", Usage: "do not delete the container after it exits"},
+	}, createFlags...),
+	Action: func(ctx *cli.Context) error {
+		id, err := oneID(ctx)
+		if err != nil {
+			return err
+		}
+		if err := checkSystemd(ctx); err != nil {
+			return err
+		}
+		if ctx.Bool("detach") {
+			c, err := libcontainer.Create(createOptions(ctx, id))
+			if err != nil {
+				return err
+			}
+			if err := c.Start(); err != nil {
+				c.Delete(true)
+				return err
+			}
+			return nil
+		}
+		// Catch signals before the container exists, so none is lost
+		// between start and the forwarding loop.
+		sigs := make(chan os.Signal, 64)
+		signal.Notify(sigs)
+		c, err := libcontainer.Create(createOptions(ctx, id))
+		if err != nil {
+			return err
+		}
+		if err := c.Start(); err != nil {
+			c.Delete(true)
+			return err
+		}
+		code := waitForwarding(c.Pid(), sigs)
+		if !ctx.Bool("keep") {
+			if err := c.Delete(true); err != nil {
+				logging.Warn("%v", err)
+			}
+		}
+		return cli.Exit("", code)
+	},
+}
+
+// waitForwarding reaps the init (our child: the C stage forks it with
+// CLONE_PARENT), forwarding signals until it exits, and returns its status
+// the way shells report it.
+func waitForwarding(pid int, sigs chan os.Signal) int {
+	done := make(chan unix.WaitStatus, 1)
+	go func() {
+		var ws unix.WaitStatus
+		for {
+			_, err := unix.Wait4(pid, &ws, 0, nil)
+			if !errors.Is(err, unix.EINTR) {
+				break
+			}
+		}
+		done <- ws
+	}()
+	for {
+		select {
+		case ws := <-done:
+			signal.Stop(sigs)
+			if ws.Signaled() {
+				return 128 + int(ws.Signal())
+			}
+			return ws.ExitStatus()
+		case s := <-sigs:
+			sig := s.(unix.Signal)
+			// SIGCHLD is ours; SIGURG is the Go runtime's preemption.
+			if sig == unix.SIGCHLD || sig == unix.SIGURG {
+				continue
+			}
+			unix.Kill(pid, sig)
+		}
+	}
+}
