@@ -93,7 +93,9 @@ if [[ -z $spec_by ]]; then
 	echo "bench: no runtime could write config.json; nothing to measure" >&2
 	exit 1
 fi
-jq '.process.terminal = false | .process.args = ["/bin/true"]' \
+# crun 1.8 refuses ociVersion values newer than it knows ("unknown version
+# specified"); every runtime here accepts 1.0.2 and none needs a newer field.
+jq '.ociVersion = "1.0.2" | .process.terminal = false | .process.args = ["/bin/true"]' \
 	"$bundle/config.json" >"$bundle/config.json.new"
 mv "$bundle/config.json.new" "$bundle/config.json"
 echo "bench: bundle $bundle (config.json from $spec_by spec), $RUNS runs per runtime"

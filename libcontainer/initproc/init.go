@@ -30,7 +30,6 @@ func Main() {
 	os.Exit(1)
 }
 
-
 func run(sync *os.File, startFd int) error {
 	msg, err := syncmsg.Read(sync)
 	if err != nil {
@@ -285,17 +284,22 @@ func setUser(u specs.User, cs *caps.Set) error {
 	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 1, 0, 0, 0); err != nil {
 		return fmt.Errorf("prctl(PR_SET_KEEPCAPS): %w", err)
 	}
+	// Credentials are changed on this (locked) thread only, with raw
+	// syscalls: the execve below runs here, and the kernel discards the
+	// other threads with their credentials. The libc wrappers would
+	// instead signal every Go thread to change it too (glibc's setxid
+	// broadcast), a cost every start would pay for nothing.
 	groups := make([]int, len(u.AdditionalGids))
 	for i, g := range u.AdditionalGids {
 		groups[i] = int(g)
 	}
-	if err := syscall.Setgroups(groups); err != nil && !(len(groups) == 0 && errors.Is(err, unix.EPERM)) {
+	if err := unix.Setgroups(groups); err != nil && !(len(groups) == 0 && errors.Is(err, unix.EPERM)) {
 		return fmt.Errorf("set additional gids %v: %w", u.AdditionalGids, err)
 	}
-	if err := syscall.Setresgid(int(u.GID), int(u.GID), int(u.GID)); err != nil {
+	if err := threadSetres(unix.SYS_SETRESGID, u.GID); err != nil {
 		return fmt.Errorf("set gid %d: %w", u.GID, err)
 	}
-	if err := syscall.Setresuid(int(u.UID), int(u.UID), int(u.UID)); err != nil {
+	if err := threadSetres(unix.SYS_SETRESUID, u.UID); err != nil {
 		return fmt.Errorf("set uid %d: %w", u.UID, err)
 	}
 	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 0, 0, 0, 0); err != nil {
@@ -303,6 +307,14 @@ func setUser(u specs.User, cs *caps.Set) error {
 	}
 	if cs != nil {
 		return cs.Apply()
+	}
+	return nil
+}
+
+// threadSetres is setresuid/setresgid(id, id, id) for the calling thread only.
+func threadSetres(trap uintptr, id uint32) error {
+	if _, _, e := unix.RawSyscall(trap, uintptr(id), uintptr(id), uintptr(id)); e != 0 {
+		return e
 	}
 	return nil
 }
