@@ -10,6 +10,7 @@ import (
 
 	"github.com/berth-runtime/berth/libcontainer"
 	"github.com/berth-runtime/berth/libcontainer/logging"
+	"github.com/berth-runtime/berth/libcontainer/ttyrelay"
 )
 
 var runCommand = &cli.Command{
@@ -36,6 +37,7 @@ Example:
 			return err
 		}
 		if ctx.Bool("detach") {
+			// Detached, nobody would hold the terminal (runc's rule).
 			c, err := libcontainer.Create(createOptions(ctx, id))
 			if err != nil {
 				return err
@@ -50,15 +52,27 @@ Example:
 		// between start and the forwarding loop.
 		sigs := make(chan os.Signal, 64)
 		signal.Notify(sigs)
-		c, err := libcontainer.Create(createOptions(ctx, id))
+		opts := createOptions(ctx, id)
+		opts.ConsoleRelay = opts.ConsoleSocket == ""
+		c, err := libcontainer.Create(opts)
 		if err != nil {
 			return err
 		}
+		var relay *ttyrelay.Relay
+		if m := c.Console(); m != nil {
+			relay = ttyrelay.Start(m)
+		}
 		if err := c.Start(); err != nil {
+			if relay != nil {
+				relay.Close()
+			}
 			c.Delete(true)
 			return err
 		}
-		code := waitForwarding(c.Pid(), sigs)
+		code := waitForwarding(c.Pid(), sigs, relay)
+		if relay != nil {
+			relay.Close()
+		}
 		if !ctx.Bool("keep") {
 			if err := c.Delete(true); err != nil {
 				logging.Warn("%v", err)
@@ -71,7 +85,7 @@ Example:
 // waitForwarding reaps the init (our child: the C stage forks it with
 // CLONE_PARENT), forwarding signals until it exits, and returns its status
 // the way shells report it.
-func waitForwarding(pid int, sigs chan os.Signal) int {
+func waitForwarding(pid int, sigs chan os.Signal, relay *ttyrelay.Relay) int {
 	done := make(chan unix.WaitStatus, 1)
 	go func() {
 		var ws unix.WaitStatus
@@ -95,6 +109,10 @@ func waitForwarding(pid int, sigs chan os.Signal) int {
 			sig := s.(unix.Signal)
 			// SIGCHLD is ours; SIGURG is the Go runtime's preemption.
 			if sig == unix.SIGCHLD || sig == unix.SIGURG {
+				continue
+			}
+			if sig == unix.SIGWINCH && relay != nil {
+				relay.Resize() // the pty tells the container itself
 				continue
 			}
 			unix.Kill(pid, sig)

@@ -19,7 +19,13 @@ import (
 type Container struct {
 	dir *state.Dir
 	st  *state.State
+	// console is the pty master of a container created for a foreground
+	// run (ConsoleRelay); nil otherwise.
+	console *os.File
 }
+
+// Console returns the pty master kept for a foreground run, or nil.
+func (c *Container) Console() *os.File { return c.console }
 
 // Load finds a container by ID.
 func Load(root, id string) (*Container, error) {

@@ -29,6 +29,9 @@ type CreateOptions struct {
 	NoPivot          bool
 	NoNewKeyring     bool
 	PreserveFDs      int
+	// ConsoleRelay: a foreground run relays the terminal itself, so a
+	// terminal needs no --console-socket.
+	ConsoleRelay bool
 }
 
 const startSock = "start.sock"
@@ -59,11 +62,11 @@ func Create(o CreateOptions) (c *Container, err error) {
 	if rootfs, err = filepath.EvalSymlinks(rootfs); err != nil {
 		return nil, wrap(fmt.Errorf("rootfs: %w", err))
 	}
-	if spec.Process.Terminal && o.ConsoleSocket == "" {
-		return nil, wrap(errors.New("process.terminal is true but no --console-socket was given; set \"terminal\": false in config.json (terminal support is planned)"))
+	if spec.Process.Terminal && o.ConsoleSocket == "" && !o.ConsoleRelay {
+		return nil, wrap(errors.New("process.terminal is true but no --console-socket was given: pass one, run in the foreground, or set \"terminal\": false in config.json"))
 	}
-	if spec.Process.Terminal {
-		return nil, wrap(errors.New("process.terminal: terminals are not supported yet; set \"terminal\": false"))
+	if !spec.Process.Terminal && o.ConsoleSocket != "" {
+		return nil, wrap(errors.New("--console-socket was given but process.terminal is false"))
 	}
 	dir, err := state.Create(o.Root, o.ID)
 	if err != nil {
@@ -263,6 +266,21 @@ func (c *Container) launch(o CreateOptions) error {
 			if err := syncmsg.Write(sync, syncmsg.HooksDone, nil); err != nil {
 				return err
 			}
+		case syncmsg.Console:
+			fd, err := syncmsg.RecvFd(parentFd)
+			if err != nil {
+				return fmt.Errorf("console: %w", err)
+			}
+			master := os.NewFile(uintptr(fd), "pty-master")
+			if o.ConsoleSocket == "" {
+				c.console = master
+				break
+			}
+			err = sendConsole(o.ConsoleSocket, master)
+			master.Close()
+			if err != nil {
+				return err
+			}
 		case syncmsg.Ready:
 			return c.dir.Save(c.st)
 		case syncmsg.Error:
@@ -271,6 +289,22 @@ func (c *Container) launch(o CreateOptions) error {
 			return fmt.Errorf("unexpected message %d from init", m.Type)
 		}
 	}
+}
+
+// sendConsole hands the pty master to the engine's console socket.
+func sendConsole(path string, master *os.File) error {
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	if err := unix.Connect(fd, &unix.SockaddrUnix{Name: path}); err != nil {
+		return fmt.Errorf("connect to --console-socket %q: %w", path, err)
+	}
+	if err := syncmsg.SendFd(fd, "/dev/ptmx", int(master.Fd())); err != nil {
+		return fmt.Errorf("send the pty master to --console-socket %q: %w", path, err)
+	}
+	return nil
 }
 
 func writeIDMaps(pid int, spec *specs.Spec) error {

@@ -94,6 +94,11 @@ func run(sync *os.File, startFd int) error {
 		}
 	}
 	p := s.Process
+	if p.Terminal {
+		if err := setupConsole(sync, p.ConsoleSize); err != nil {
+			return err
+		}
+	}
 	if !c.NoNewKeyring {
 		// A fresh session keyring, so the container cannot read the
 		// host's keys through the one it would otherwise inherit.

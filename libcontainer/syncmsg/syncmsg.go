@@ -28,6 +28,8 @@ const (
 	HooksReq  Type = 7 // init -> parent: run prestart and createRuntime hooks now
 	HooksDone Type = 8 // parent -> init: hooks ran
 	Ready     Type = 9 // init -> parent: created, waiting for start
+	// Console is followed by one byte carrying the pty master (SCM_RIGHTS).
+	Console Type = 10
 )
 
 // Bootstrap record kinds (values shared with nsenter.c).
@@ -119,6 +121,31 @@ func (b *BootstrapBuilder) TimeOffsets(text string) {
 
 // Bytes returns the payload.
 func (b *BootstrapBuilder) Bytes() []byte { return b.buf }
+
+// RecvFd receives the one byte and fd that follow a Console message.
+func RecvFd(sock int) (int, error) {
+	buf := make([]byte, 1)
+	oob := make([]byte, unix.CmsgSpace(4))
+	_, oobn, _, _, err := unix.Recvmsg(sock, buf, oob, unix.MSG_CMSG_CLOEXEC)
+	if err != nil {
+		return -1, fmt.Errorf("receive fd: %w", err)
+	}
+	msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
+	if err != nil || len(msgs) != 1 {
+		return -1, fmt.Errorf("receive fd: no control message (%v)", err)
+	}
+	fds, err := unix.ParseUnixRights(&msgs[0])
+	if err != nil || len(fds) != 1 {
+		return -1, fmt.Errorf("receive fd: %v", err)
+	}
+	return fds[0], nil
+}
+
+// SendFd sends fd with name as the payload, the way engines' console
+// sockets expect it (runc's protocol, read by containerd and conmon).
+func SendFd(sock int, name string, fd int) error {
+	return unix.Sendmsg(sock, []byte(name), unix.UnixRights(fd), nil, 0)
+}
 
 // Socketpair returns a connected pair of stream sockets, close-on-exec.
 func Socketpair() (parent, child int, err error) {
