@@ -8,6 +8,19 @@ setup() {
 	setup_busybox_bundle
 }
 
+# pid_gone PID: wait up to 5s until PID has exited (no /proc entry, or a
+# zombie waiting for the host's init, which is not ours to reap).
+pid_gone() {
+	local pid=$1 st
+	for _ in $(seq 50); do
+		st=$(awk '/^State:/ {print $2}' "/proc/$pid/status" 2>/dev/null) || st=
+		[[ -z $st || $st == Z ]] && return 0
+		sleep 0.1
+	done
+	echo "pid $pid is still alive: $(cat "/proc/$pid/status" 2>/dev/null | head -3)"
+	return 1
+}
+
 # state_field ID FIELD: one field of `berth state ID`.
 state_field() {
 	berth state "$1" | jq -r ".$2"
@@ -40,7 +53,7 @@ state_field() {
 
 	run berth state "$CID"
 	[ "$status" -ne 0 ]
-	[ ! -d "/proc/$pid" ]
+	pid_gone "$pid"
 	assert_no_leftovers "$CID" "sleep 201"
 }
 
@@ -170,12 +183,7 @@ state_field() {
 
 	run berth delete --force "$CID"
 	[ "$status" -eq 0 ]
-	# the init may linger a moment as a zombie of nobody once killed
-	for _ in $(seq 50); do
-		[ -d "/proc/$pid" ] || break
-		sleep 0.1
-	done
-	[ ! -d "/proc/$pid" ]
+	pid_gone "$pid"
 	run berth list -q
 	[ "$status" -eq 0 ]
 	if grep -qx -- "$CID" <<<"$output"; then
@@ -202,11 +210,7 @@ state_field() {
 	run berth delete "$CID"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	for _ in $(seq 50); do
-		[ -d "/proc/$pid" ] || break
-		sleep 0.1
-	done
-	[ ! -d "/proc/$pid" ]
+	pid_gone "$pid"
 	assert_no_leftovers "$CID" "sleep 207"
 }
 
