@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
+	"strings"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -19,8 +19,12 @@ const (
 	MaxIDLength = 1024
 )
 
-// runc's character set for IDs.
-var idPattern = regexp.MustCompile(`^[\w+\-.]+$`)
+// idChar is runc's character set for IDs ([\w+\-.]), checked by hand: a
+// regexp would be compiled at every start of every berth process.
+func idChar(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
+		r == '_' || r == '+' || r == '-' || r == '.'
+}
 
 // ValidateID rejects IDs that cannot safely name a directory.
 func ValidateID(id string) error {
@@ -31,7 +35,7 @@ func ValidateID(id string) error {
 		return fmt.Errorf("container ID %.40q... is longer than %d bytes", id, MaxIDLength)
 	case id == "." || id == "..":
 		return fmt.Errorf("invalid container ID %q", id)
-	case !idPattern.MatchString(id):
+	case strings.IndexFunc(id, func(r rune) bool { return !idChar(r) }) >= 0:
 		return fmt.Errorf("invalid container ID %q: use only letters, digits, '_', '+', '-' and '.'", id)
 	}
 	return nil

@@ -1,0 +1,159 @@
+#!/usr/bin/env bats
+# Exit codes of a foreground run, signals sent with kill, signals forwarded
+# by `berth run`, and run --keep.
+
+load helpers
+
+setup() {
+	setup_busybox_bundle
+}
+
+# run_bg [RUN-OPTS...]: `berth run` of $BUNDLE as $CID in the background;
+# runpid is the pid of berth itself (not of a subshell: no `berth` function
+# here), its output goes to $BATS_TEST_TMPDIR/run.out.
+run_bg() {
+	"$BERTH" --root "$ROOT" run --bundle "$BUNDLE" "$@" "$CID" </dev/null >"$BATS_TEST_TMPDIR/run.out" 2>&1 3>&- &
+	runpid=$!
+}
+
+# wait_run: rc is the exit status of the background run.
+wait_run() {
+	rc=0
+	wait "$runpid" || rc=$?
+	echo "run exited $rc; its output:"
+	cat "$BATS_TEST_TMPDIR/run.out"
+}
+
+# wait_file FILE PATTERN: wait up to 5s for a line matching PATTERN in FILE.
+wait_file() {
+	for _ in $(seq 50); do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "no '$2' in $1:"
+	cat "$1" 2>/dev/null
+	return 1
+}
+
+@test "run exits 0 for a process that exits 0" {
+	set_args sh -c 'exit 0'
+	run berth run --bundle "$BUNDLE" "$CID"
+	[ "$status" -eq 0 ]
+	assert_no_leftovers "$CID"
+}
+
+@test "run exits 3 for a process that exits 3" {
+	set_args sh -c 'echo out; exit 3'
+	run berth run --bundle "$BUNDLE" "$CID"
+	[ "$status" -eq 3 ]
+	[ "$output" = out ]
+	assert_no_leftovers "$CID"
+}
+
+@test "kill ID KILL: the foreground run exits 137" {
+	set_args sleep 301
+	run_bg
+	wait_for_status "$CID" running
+	run berth kill "$CID" KILL
+	[ "$status" -eq 0 ]
+	wait_run
+	[ "$rc" -eq 137 ]
+	assert_no_leftovers "$CID" "sleep 301"
+}
+
+@test "kill ID TERM without a pid namespace: the run exits 143" {
+	update_config '.linux.namespaces |= map(select(.type != "pid"))'
+	set_args sleep 302
+	run_bg
+	wait_for_status "$CID" running
+	run berth kill "$CID" TERM
+	[ "$status" -eq 0 ]
+	wait_run
+	[ "$rc" -eq 143 ]
+	assert_no_leftovers "$CID" "sleep 302"
+}
+
+@test "kill ID TERM: a PID 1 with a TERM trap exits with its own code" {
+	set_args sh -c 'trap "exit 42" TERM; echo ready; while :; do sleep 0.1; done'
+	run_bg
+	wait_for_status "$CID" running
+	wait_file "$BATS_TEST_TMPDIR/run.out" '^ready$'
+	run berth kill "$CID" TERM
+	[ "$status" -eq 0 ]
+	wait_run
+	[ "$rc" -eq 42 ]
+	assert_no_leftovers "$CID"
+}
+
+@test "run forwards USR1, HUP and INT to the container" {
+	out=$BATS_TEST_TMPDIR/out
+	mkdir -p "$out" "$BUNDLE/rootfs/out"
+	# shellcheck disable=SC2016 # $src is jq's
+	update_config '.mounts += [{"destination": "/out", "type": "bind", "source": $src, "options": ["rbind", "rw"]}]' --arg src "$out"
+	set_args sh -c '
+		trap "echo usr1 >>/out/log" USR1
+		trap "echo hup >>/out/log" HUP
+		trap "echo int >>/out/log; exit 7" INT
+		echo ready >>/out/log
+		while :; do sleep 0.1; done'
+	run_bg
+	wait_file "$out/log" '^ready$'
+	# the signals go to berth itself, not to a shell around it
+	[ "$(readlink "/proc/$runpid/exe")" = "$BERTH" ]
+
+	kill -USR1 "$runpid"
+	wait_file "$out/log" '^usr1$'
+	kill -HUP "$runpid"
+	wait_file "$out/log" '^hup$'
+	kill -INT "$runpid"
+	wait_file "$out/log" '^int$'
+
+	wait_run
+	[ "$rc" -eq 7 ]
+	[ "$(cat "$out/log")" = "$(printf '%s\n' ready usr1 hup int)" ]
+	assert_no_leftovers "$CID"
+}
+
+@test "run forwards TERM to the container" {
+	set_args sh -c 'trap "echo term; exit 9" TERM; echo ready; while :; do sleep 0.1; done'
+	run_bg
+	wait_file "$BATS_TEST_TMPDIR/run.out" '^ready$'
+	kill -TERM "$runpid"
+	wait_run
+	[ "$rc" -eq 9 ]
+	grep -qx term "$BATS_TEST_TMPDIR/run.out"
+	assert_no_leftovers "$CID"
+}
+
+@test "run --keep leaves the container stopped and listed" {
+	set_args sh -c 'exit 5'
+	run berth run --keep --bundle "$BUNDLE" "$CID"
+	[ "$status" -eq 5 ]
+
+	run berth state "$CID"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .status <<<"$output")" = stopped ]
+	run berth list -q
+	[ "$status" -eq 0 ]
+	grep -qx -- "$CID" <<<"$output"
+
+	run berth delete "$CID"
+	[ "$status" -eq 0 ]
+	assert_no_leftovers "$CID"
+}
+
+@test "run without --keep deletes the container after it exits" {
+	set_args sh -c 'exit 5'
+	run berth run --bundle "$BUNDLE" "$CID"
+	[ "$status" -eq 5 ]
+
+	run berth state "$CID"
+	[ "$status" -ne 0 ]
+	run berth list -q
+	[ "$status" -eq 0 ]
+	if grep -qx -- "$CID" <<<"$output"; then
+		echo "$CID is still listed"
+		false
+	fi
+	assert_no_leftovers "$CID"
+}
