@@ -92,9 +92,7 @@ func (c *Container) Start() error {
 		return err
 	}
 	if h := c.st.Config.Hooks; h != nil {
-		if err := hooks.Run("poststart", h.Poststart, c.OCIState(specs.StateRunning)); err != nil {
-			logging.Warn("container %q: %v", c.st.ID, err)
-		}
+		hooks.RunAll("poststart", h.Poststart, c.OCIState(specs.StateRunning), c.warn)
 	}
 	return nil
 }
@@ -130,6 +128,8 @@ func (c *Container) release() error {
 	}
 	return nil
 }
+
+func (c *Container) warn(err error) { logging.Warn("container %q: %v", c.st.ID, err) }
 
 // ErrNotRunning is returned by Signal for a stopped container.
 var ErrNotRunning = errors.New("container is not running")
@@ -174,9 +174,7 @@ func (c *Container) Delete(force bool) error {
 		return err
 	}
 	if h := c.st.Config.Hooks; h != nil {
-		if err := hooks.Run("poststop", h.Poststop, c.OCIState(specs.StateStopped)); err != nil {
-			logging.Warn("container %q: %v", c.st.ID, err)
-		}
+		hooks.RunAll("poststop", h.Poststop, c.OCIState(specs.StateStopped), c.warn)
 	}
 	return nil
 }

@@ -8,10 +8,27 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
+	"syscall"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
+
+// RunAll runs every hook even when some fail, passing each failure to warn:
+// the spec's rule for poststart and poststop, whose failures must not stop
+// the remaining hooks or the lifecycle.
+func RunAll(kind string, hooks []specs.Hook, state *specs.State, warn func(error)) {
+	input, err := json.Marshal(state)
+	if err != nil {
+		warn(fmt.Errorf("%s hook: encode state: %w", kind, err))
+		return
+	}
+	for i, h := range hooks {
+		if err := runOne(h, input); err != nil {
+			warn(fmt.Errorf("%s hook #%d (%s): %w", kind, i, h.Path, err))
+		}
+	}
+}
 
 // Run runs hooks in order and stops at the first failure, which names the
 // hook kind, its index and path, and what it printed on stderr.
@@ -46,6 +63,12 @@ func runOne(h specs.Hook, input []byte) error {
 		// args follow execv semantics: args[0] is argv[0].
 		cmd.Args = h.Args
 	}
+	// The hook gets its own process group, killed whole at the timeout: a
+	// shell hook's children would otherwise live on and hold its stderr
+	// pipe open, and Wait would outlast the timeout.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 500 * time.Millisecond
 	cmd.Env = h.Env
 	if cmd.Env == nil {
 		cmd.Env = []string{}

@@ -88,6 +88,11 @@ func run(sync *os.File, startFd int) error {
 	if err := rootfs.ReadonlyPaths(s.Linux.ReadonlyPaths); err != nil {
 		return err
 	}
+	// The cwd is created before the root turns read-only, as runc does,
+	// so an image without it still runs with root.readonly.
+	if err := makeCwd(s.Process.Cwd); err != nil {
+		return err
+	}
 	if s.Root != nil && s.Root.Readonly {
 		if err := rootfs.ReadonlyRoot(); err != nil {
 			return err
@@ -189,15 +194,24 @@ func homeOf(uid uint32) string {
 	return "/"
 }
 
-func chdirIn(cwd string) error {
+func makeCwd(cwd string) error {
 	if cwd == "" {
-		cwd = "/"
+		return nil
 	}
 	if !filepath.IsAbs(cwd) {
 		return fmt.Errorf("process.cwd %q must be an absolute path", cwd)
 	}
+	// After pivot_root, "/" is the container's root: MkdirAll cannot
+	// leave it through "..", and the rootfs's symlinks resolve inside it.
 	if err := os.MkdirAll(cwd, 0o755); err != nil {
 		return fmt.Errorf("create process.cwd %q: %w", cwd, err)
+	}
+	return nil
+}
+
+func chdirIn(cwd string) error {
+	if cwd == "" {
+		cwd = "/"
 	}
 	if err := unix.Chdir(cwd); err != nil {
 		return fmt.Errorf("chdir to process.cwd %q: %w", cwd, err)
