@@ -8,11 +8,11 @@ setup() {
 	setup_busybox_bundle
 }
 
-# run_bg [RUN-OPTS...]: `berth run` of $BUNDLE as $CID in the background;
+# run_bg: `berth run` of $BUNDLE as $CID in the background;
 # runpid is the pid of berth itself (not of a subshell: no `berth` function
 # here), its output goes to $BATS_TEST_TMPDIR/run.out.
 run_bg() {
-	"$BERTH" --root "$ROOT" run --bundle "$BUNDLE" "$@" "$CID" </dev/null >"$BATS_TEST_TMPDIR/run.out" 2>&1 3>&- &
+	"$BERTH" --root "$ROOT" run --bundle "$BUNDLE" "$CID" </dev/null >"$BATS_TEST_TMPDIR/run.out" 2>&1 3>&- &
 	runpid=$!
 }
 

@@ -17,7 +17,7 @@ pid_gone() {
 		[[ -z $st || $st == Z ]] && return 0
 		sleep 0.1
 	done
-	echo "pid $pid is still alive: $(cat "/proc/$pid/status" 2>/dev/null | head -3)"
+	echo "pid $pid is still alive: $(head -3 "/proc/$pid/status" 2>/dev/null)"
 	return 1
 }
 
