@@ -5,7 +5,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/berth-runtime/berth/libcontainer"
 	"github.com/berth-runtime/berth/libcontainer/state"
 )
 
@@ -15,11 +14,7 @@ var deleteCommand = &cli.Command{
 	ArgsUsage: "ID",
 	Flags:     []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "kill the container first if it is running"}},
 	Action: func(ctx *cli.Context) error {
-		id, err := oneID(ctx)
-		if err != nil {
-			return err
-		}
-		c, err := libcontainer.Load(ctx.String("root"), id)
+		c, err := loadContainer(ctx)
 		if err != nil {
 			// Engines clean up with delete --force of IDs that may be gone.
 			if ctx.Bool("force") && errors.Is(err, state.ErrNotExist) {

@@ -2,8 +2,6 @@ package main
 
 import (
 	"github.com/urfave/cli/v2"
-
-	"github.com/berth-runtime/berth/libcontainer"
 )
 
 var startCommand = &cli.Command{
@@ -11,11 +9,7 @@ var startCommand = &cli.Command{
 	Usage:     "start a created container's process",
 	ArgsUsage: "ID",
 	Action: func(ctx *cli.Context) error {
-		id, err := oneID(ctx)
-		if err != nil {
-			return err
-		}
-		c, err := libcontainer.Load(ctx.String("root"), id)
+		c, err := loadContainer(ctx)
 		if err != nil {
 			return err
 		}

@@ -29,11 +29,7 @@ var stateCommand = &cli.Command{
 	Usage:     "print a container's state as JSON",
 	ArgsUsage: "ID",
 	Action: func(ctx *cli.Context) error {
-		id, err := oneID(ctx)
-		if err != nil {
-			return err
-		}
-		c, err := libcontainer.Load(ctx.String("root"), id)
+		c, err := loadContainer(ctx)
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/berth-runtime/berth/libcontainer"
 )
 
 // oneID returns the command's single ID argument.
@@ -12,6 +14,16 @@ func oneID(ctx *cli.Context) (string, error) {
 		return "", fmt.Errorf("%s: expected exactly one container ID, got %d arguments (see berth %s --help)", ctx.Command.Name, ctx.NArg(), ctx.Command.Name)
 	}
 	return ctx.Args().First(), nil
+}
+
+// loadContainer is the preamble of every command that acts on one
+// existing container: exactly one ID argument, then its recorded state.
+func loadContainer(ctx *cli.Context) (*libcontainer.Container, error) {
+	id, err := oneID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return libcontainer.Load(ctx.String("root"), id)
 }
 
 func checkSystemd(ctx *cli.Context) error {
