@@ -102,7 +102,8 @@ func contains(l []uint, v uint) bool {
 // DropBounding removes every capability not in the bounding set. It needs
 // CAP_SETPCAP, so it runs before the user is switched.
 func (s *Set) DropBounding() error {
-	for c := uint(0); c <= LastCap(); c++ {
+	last := LastCap() // read once: this loop runs on every container start
+	for c := uint(0); c <= last; c++ {
 		if contains(s.Bounding, c) {
 			continue
 		}
