@@ -2,7 +2,6 @@ package libcontainer
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"strconv"
 
@@ -50,8 +49,8 @@ func (c *Container) processes() ([]int, error) {
 			}
 			continue
 		}
-		if pp := ppidOf(pid); pp > 0 {
-			parent[pid] = pp
+		if st, err := procinfo.ReadStat(pid); err == nil && st.PPid > 0 {
+			parent[pid] = st.PPid
 		}
 	}
 	if c.st.OwnPidNS {
@@ -70,33 +69,4 @@ func (c *Container) processes() ([]int, error) {
 		pids = append(pids, pid)
 	}
 	return pids, nil
-}
-
-func ppidOf(pid int) int {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	i := len(b) - 1
-	for i >= 0 && b[i] != ')' {
-		i--
-	}
-	var state byte
-	var ppid int
-	if i < 0 {
-		return 0
-	}
-	if _, err := fmtSscan(string(b[i+2:]), &state, &ppid); err != nil {
-		return 0
-	}
-	return ppid
-}
-
-func fmtSscan(s string, state *byte, ppid *int) (int, error) {
-	var st string
-	n, err := fmt.Sscan(s, &st, ppid)
-	if len(st) > 0 {
-		*state = st[0]
-	}
-	return n, err
 }

@@ -13,6 +13,7 @@ import (
 // Stat is what berth needs from /proc/<pid>/stat.
 type Stat struct {
 	State     byte   // R, S, D, Z, T, ...
+	PPid      int    // parent's pid
 	StartTime uint64 // clock ticks after boot
 }
 
@@ -36,7 +37,11 @@ func ReadStat(pid int) (Stat, error) {
 	if err != nil {
 		return Stat{}, fmt.Errorf("parse /proc/%d/stat starttime: %w", pid, err)
 	}
-	return Stat{State: fields[0][0], StartTime: st}, nil
+	ppid, err := strconv.Atoi(string(fields[1]))
+	if err != nil {
+		return Stat{}, fmt.Errorf("parse /proc/%d/stat ppid: %w", pid, err)
+	}
+	return Stat{State: fields[0][0], PPid: ppid, StartTime: st}, nil
 }
 
 // Alive reports whether pid is still the process that started at startTime

@@ -13,6 +13,9 @@ func TestAliveAndSignal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if st.PPid != os.Getppid() {
+		t.Fatalf("PPid = %d, want %d", st.PPid, os.Getppid())
+	}
 	if !Alive(os.Getpid(), st.StartTime) {
 		t.Fatal("this process should be alive")
 	}
