@@ -1,6 +1,7 @@
 package libcontainer
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -218,7 +219,8 @@ func (c *Container) launch(o CreateOptions) error {
 			if len(m.Payload) != 4 {
 				return errors.New("bad pid message from init")
 			}
-			c.st.Pid = int(uint32(m.Payload[0]) | uint32(m.Payload[1])<<8 | uint32(m.Payload[2])<<16 | uint32(m.Payload[3])<<24)
+			// The C stage writes a uint32 in host byte order, as every frame.
+			c.st.Pid = int(binary.NativeEndian.Uint32(m.Payload))
 		case syncmsg.Error:
 			return errors.New(string(m.Payload))
 		default:
