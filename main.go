@@ -49,6 +49,7 @@ func main() {
 		Commands: []*cli.Command{
 			createCommand,
 			startCommand,
+			execCommand,
 			runCommand,
 			stateCommand,
 			killCommand,

@@ -23,8 +23,20 @@ type InitConfig struct {
 	NoPivot      bool        `json:"noPivot"`
 	NoNewKeyring bool        `json:"noNewKeyring"`
 	PreserveFDs  int         `json:"preserveFds"`
-	HostPid      int         `json:"hostPid"` // the init's pid as the runtime sees it
-	UserNS       bool        `json:"userNS"`
+	// ListenFDs socket-activation fds come first, from fd 3; the
+	// preserved fds follow them.
+	ListenFDs     int    `json:"listenFds,omitempty"`
+	ListenFDNames string `json:"listenFdNames,omitempty"`
+	HostPid       int    `json:"hostPid"` // the init's pid as the runtime sees it
+	UserNS        bool   `json:"userNS"`
+}
+
+// ExecConfig is what `berth exec` sends the process it started in the
+// container's namespaces.
+type ExecConfig struct {
+	ID          string         `json:"id"`
+	Process     *specs.Process `json:"process"`
+	PreserveFDs int            `json:"preserveFds"`
 }
 
 // IsInit reports whether this process was started as a container's init.

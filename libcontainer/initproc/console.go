@@ -13,8 +13,9 @@ import (
 
 // setupConsole gives the process a pty from the container's own devpts
 // instance, after pivot_root: the slave becomes stdio, the controlling
-// terminal and /dev/console, and the master goes to the runtime.
-func setupConsole(sync *os.File, size *specs.Box) error {
+// terminal and, for the init (devConsole), /dev/console; the master goes to
+// the runtime.
+func setupConsole(sync *os.File, size *specs.Box, devConsole bool) error {
 	master, err := os.OpenFile("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY, 0)
 	if err != nil {
 		return fmt.Errorf("console: open /dev/ptmx: %w", err)
@@ -39,8 +40,10 @@ func setupConsole(sync *os.File, size *specs.Box) error {
 			return fmt.Errorf("console: set size %dx%d: %w", size.Width, size.Height, err)
 		}
 	}
-	if err := bindConsole(slave); err != nil {
-		return err
+	if devConsole {
+		if err := bindConsole(slave); err != nil {
+			return err
+		}
 	}
 	for fd := 0; fd <= 2; fd++ {
 		if err := unix.Dup3(int(sfd), fd, 0); err != nil {

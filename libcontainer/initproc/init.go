@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 
@@ -24,20 +23,23 @@ func Main() {
 	fd, _ := strconv.Atoi(os.Getenv(EnvSyncFd))
 	sync := os.NewFile(uintptr(fd), "sync")
 	startFd, _ := strconv.Atoi(os.Getenv(EnvStartFd))
-	err := run(sync, startFd)
-	// run only returns on failure (success ends in execve).
+	msg, err := syncmsg.Read(sync)
+	switch {
+	case err != nil:
+		err = fmt.Errorf("read config from runtime: %w", err)
+	case msg.Type == syncmsg.ExecConfig:
+		err = runExec(sync, msg.Payload)
+	case msg.Type == syncmsg.Config:
+		err = run(sync, startFd, msg)
+	default:
+		err = fmt.Errorf("expected config from runtime, got message %d", msg.Type)
+	}
+	// run and runExec only return on failure (success ends in execve).
 	syncmsg.Write(sync, syncmsg.Error, []byte(err.Error()))
 	os.Exit(1)
 }
 
-func run(sync *os.File, startFd int) error {
-	msg, err := syncmsg.Read(sync)
-	if err != nil {
-		return fmt.Errorf("read config from runtime: %w", err)
-	}
-	if msg.Type != syncmsg.Config {
-		return fmt.Errorf("expected config from runtime, got message %d", msg.Type)
-	}
+func run(sync *os.File, startFd int, msg syncmsg.Message) error {
 	var c InitConfig
 	if err := json.Unmarshal(msg.Payload, &c); err != nil {
 		return fmt.Errorf("decode config: %w", err)
@@ -74,6 +76,7 @@ func run(sync *os.File, startFd int) error {
 			return err
 		}
 	}
+	var err error
 	if c.NoPivot {
 		err = rootfs.MoveRoot(c.Rootfs)
 	} else {
@@ -100,7 +103,7 @@ func run(sync *os.File, startFd int) error {
 	}
 	p := s.Process
 	if p.Terminal {
-		if err := setupConsole(sync, p.ConsoleSize); err != nil {
+		if err := setupConsole(sync, p.ConsoleSize, true); err != nil {
 			return err
 		}
 	}
@@ -111,27 +114,12 @@ func run(sync *os.File, startFd int) error {
 			return fmt.Errorf("join a new session keyring: %w", err)
 		}
 	}
-	for _, rl := range p.Rlimits {
-		if err := setRlimit(rl); err != nil {
-			return err
-		}
-	}
 	env := p.Env
-	if envGet(env, "HOME") == "" {
-		env = append(env, "HOME="+homeOf(p.User.UID))
+	if c.ListenFDs > 0 {
+		env = listenEnv(env, c.ListenFDs, c.ListenFDNames)
 	}
-	if err := chdirIn(p.Cwd); err != nil {
-		return err
-	}
-	path, err := lookPath(p.Args, env)
+	path, env, err := prepareProcess(p, env)
 	if err != nil {
-		return err
-	}
-	capset, err := caps.Parse(p.Capabilities)
-	if err != nil {
-		return err
-	}
-	if err := setUser(p.User, capset); err != nil {
 		return err
 	}
 	if err := syncmsg.Write(sync, syncmsg.Ready, nil); err != nil {
@@ -154,22 +142,7 @@ func run(sync *os.File, startFd int) error {
 			return fail(err)
 		}
 	}
-	if p.NoNewPrivileges {
-		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-			return fail(fmt.Errorf("set no_new_privs: %w", err))
-		}
-	}
-	umask := 0o022
-	if p.User.Umask != nil {
-		umask = int(*p.User.Umask)
-	}
-	unix.Umask(umask)
-	// Only stdio and the preserved fds reach the program.
-	if err := unix.CloseRange(uint(3+c.PreserveFDs), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
-		return fail(fmt.Errorf("mark fds close-on-exec: %w", err))
-	}
-	err = syscall.Exec(path, p.Args, env)
-	return fail(fmt.Errorf("exec %q: %w", p.Args[0], err))
+	return fail(execProcess(p, path, env, c.ListenFDs+c.PreserveFDs))
 }
 
 func envGet(env []string, key string) string {

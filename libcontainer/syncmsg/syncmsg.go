@@ -30,6 +30,9 @@ const (
 	Ready     Type = 9 // init -> parent: created, waiting for start
 	// Console is followed by one byte carrying the pty master (SCM_RIGHTS).
 	Console Type = 10
+	// ExecConfig: parent -> a process started by `berth exec`, ExecConfig
+	// as JSON, instead of Config.
+	ExecConfig Type = 11
 )
 
 // Bootstrap record kinds (values shared with nsenter.c).
