@@ -1,9 +1,12 @@
 package main
 
 import (
+	"os"
+
 	"github.com/urfave/cli/v2"
 
 	"github.com/berth-runtime/berth/libcontainer"
+	"github.com/berth-runtime/berth/libcontainer/notify"
 )
 
 var createFlags = []cli.Flag{
@@ -16,11 +19,14 @@ var createFlags = []cli.Flag{
 }
 
 func createOptions(ctx *cli.Context, id string) libcontainer.CreateOptions {
+	listenFDs, listenNames := notify.ListenFDs()
 	return libcontainer.CreateOptions{
 		Root: ctx.String("root"), ID: id, Bundle: ctx.String("bundle"),
 		PidFile: ctx.String("pid-file"), ConsoleSocket: ctx.String("console-socket"),
 		NoPivot: ctx.Bool("no-pivot"), NoNewKeyring: ctx.Bool("no-new-keyring"),
-		PreserveFDs: ctx.Int("preserve-fds"),
+		PreserveFDs:  ctx.Int("preserve-fds"),
+		NotifySocket: os.Getenv("NOTIFY_SOCKET"),
+		ListenFDs:    listenFDs, ListenFDNames: listenNames,
 	}
 }
 

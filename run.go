@@ -36,23 +36,29 @@ Example:
 		if err := checkSystemd(ctx); err != nil {
 			return err
 		}
+		opts := createOptions(ctx, id)
 		if ctx.Bool("detach") {
 			// Detached, nobody would hold the terminal (runc's rule).
-			c, err := libcontainer.Create(createOptions(ctx, id))
+			c, err := libcontainer.Create(opts)
 			if err != nil {
 				return err
 			}
-			if err := c.Start(); err != nil {
+			n, err := startNotifying(c, opts.NotifySocket)
+			if err != nil {
 				c.Delete(true)
 				return err
 			}
-			return nil
+			if n == nil {
+				return nil
+			}
+			// Detached, run returns once the container is ready (runc's).
+			defer n.Close()
+			return c.WaitReady(n)
 		}
 		// Catch signals before the container exists, so none is lost
 		// between start and the forwarding loop.
 		sigs := make(chan os.Signal, 64)
 		signal.Notify(sigs)
-		opts := createOptions(ctx, id)
 		opts.ConsoleRelay = opts.ConsoleSocket == ""
 		c, err := libcontainer.Create(opts)
 		if err != nil {
@@ -62,12 +68,23 @@ Example:
 		if m := c.Console(); m != nil {
 			relay = ttyrelay.Start(m)
 		}
-		if err := c.Start(); err != nil {
+		n, err := startNotifying(c, opts.NotifySocket)
+		if err != nil {
 			if relay != nil {
 				relay.Close()
 			}
 			c.Delete(true)
 			return err
+		}
+		if n != nil {
+			// In the foreground, READY is forwarded while the
+			// container runs.
+			go func() {
+				defer n.Close()
+				if err := c.WaitReady(n); err != nil {
+					logging.Warn("%v", err)
+				}
+			}()
 		}
 		code := waitForwarding(c.Pid(), sigs, relay)
 		if relay != nil {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/berth-runtime/berth/libcontainer/hooks"
 	"github.com/berth-runtime/berth/libcontainer/initproc"
+	"github.com/berth-runtime/berth/libcontainer/notify"
 	"github.com/berth-runtime/berth/libcontainer/procinfo"
 	"github.com/berth-runtime/berth/libcontainer/state"
 	"github.com/berth-runtime/berth/libcontainer/syncmsg"
@@ -33,6 +34,13 @@ type CreateOptions struct {
 	// ConsoleRelay: a foreground run relays the terminal itself, so a
 	// terminal needs no --console-socket.
 	ConsoleRelay bool
+	// NotifySocket is the caller's NOTIFY_SOCKET: the container gets a
+	// notify socket of its own (package notify).
+	NotifySocket string
+	// ListenFDs socket-activation fds (from fd 3, named by ListenFDNames)
+	// are passed ahead of the PreserveFDs ones (package notify).
+	ListenFDs     int
+	ListenFDNames string
 }
 
 const startSock = "start.sock"
@@ -92,6 +100,11 @@ func Create(o CreateOptions) (c *Container, err error) {
 			dir.Unlock()
 		}
 	}()
+	if o.NotifySocket != "" {
+		if err := notify.AddToSpec(spec, dir.Path); err != nil {
+			return c, err
+		}
+	}
 	if err := c.launch(o); err != nil {
 		return c, err
 	}
@@ -171,8 +184,9 @@ func (c *Container) launch(o CreateOptions) error {
 		child.Close()
 		return err
 	}
-	extra := make([]*os.File, 0, o.PreserveFDs+2)
-	for i := 0; i < o.PreserveFDs; i++ {
+	passed := o.ListenFDs + o.PreserveFDs
+	extra := make([]*os.File, 0, passed+2)
+	for i := 0; i < passed; i++ {
 		extra = append(extra, os.NewFile(uintptr(3+i), "preserved"))
 	}
 	extra = append(extra, child, listener)
@@ -180,8 +194,8 @@ func (c *Container) launch(o CreateOptions) error {
 		Path: "/proc/self/exe",
 		Args: []string{"berth", "init"},
 		Env: []string{
-			initproc.EnvSyncFd + "=" + strconv.Itoa(3+o.PreserveFDs),
-			initproc.EnvStartFd + "=" + strconv.Itoa(4+o.PreserveFDs),
+			initproc.EnvSyncFd + "=" + strconv.Itoa(3+passed),
+			initproc.EnvStartFd + "=" + strconv.Itoa(4+passed),
 		},
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 		ExtraFiles: extra,
@@ -243,6 +257,7 @@ func (c *Container) launch(o CreateOptions) error {
 	cfg := initproc.InitConfig{
 		ID: c.st.ID, Bundle: c.st.Bundle, Rootfs: c.st.Rootfs, Spec: spec,
 		NoPivot: o.NoPivot, NoNewKeyring: o.NoNewKeyring, PreserveFDs: o.PreserveFDs,
+		ListenFDs: o.ListenFDs, ListenFDNames: o.ListenFDNames,
 		HostPid: c.st.Pid, UserNS: hasNS(spec, specs.UserNamespace),
 	}
 	if err := syncmsg.WriteJSON(sync, syncmsg.Config, &cfg); err != nil {
