@@ -4,6 +4,7 @@
 #   make test             unit + integration tests (as root)
 #   make unit             go test ./...
 #   make integration      bats tests/integration (TESTS=smoke.bats picks one file)
+#   make test-tools       the tests' helper programs from tests/cmd into tests/bin
 #   make demo             install build dependencies, build, run a busybox container
 #   make deps             install build and test dependencies with apt-get (Debian)
 #   make bench            time `run` against runc and crun (bench/start.sh)
@@ -25,7 +26,11 @@ SOURCES := $(shell find . -path ./tests -prune -o -path ./bench -prune -o \
 
 .DEFAULT_GOAL := berth
 
-.PHONY: all test unit integration install bench demo deps clean
+# Helper programs the integration tests run (console-socket receiver,
+# sd_notify peer), static so that they also run inside the test rootfs.
+TEST_TOOLS := tests/bin/recvtty tests/bin/sdnotify
+
+.PHONY: all test unit integration test-tools install bench demo deps clean
 
 all: berth
 
@@ -38,7 +43,12 @@ test:
 unit:
 	$(GO) test -tags "$(BUILDTAGS)" ./...
 
-integration: berth
+test-tools: $(TEST_TOOLS)
+
+tests/bin/%: tests/cmd/%/*.go go.mod go.sum
+	CGO_ENABLED=0 $(GO) build -trimpath -o $@ ./tests/cmd/$*
+
+integration: berth $(TEST_TOOLS)
 	bats --print-output-on-failure tests/integration$(if $(TESTS),/$(TESTS))
 
 install: berth
@@ -55,4 +65,5 @@ demo: deps berth
 
 clean:
 	rm -f berth
+	rm -rf tests/bin
 	rm -rf bench/out

@@ -47,6 +47,17 @@ berth() {
 	"$BERTH" --root "$ROOT" "$@"
 }
 
+# test_tool NAME: the path of the helper program built from tests/cmd/NAME
+# (make test-tools; make integration builds them).
+test_tool() {
+	local p=$REPO/tests/bin/$1
+	if [[ ! -x $p ]]; then
+		echo "test_tool: $p is missing; run 'make test-tools'" >&2
+		return 1
+	fi
+	echo "$p"
+}
+
 # is_berth: true when the runtime under test is berth itself.
 is_berth() {
 	[[ $(basename "$BERTH") == berth* ]]
