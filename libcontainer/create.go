@@ -185,9 +185,11 @@ func (c *Container) launch(o CreateOptions) error {
 		return err
 	}
 	passed := o.ListenFDs + o.PreserveFDs
-	extra := make([]*os.File, 0, passed+2)
-	for i := 0; i < passed; i++ {
-		extra = append(extra, os.NewFile(uintptr(3+i), "preserved"))
+	extra, err := passedFiles(passed)
+	if err != nil {
+		child.Close()
+		listener.Close()
+		return fmt.Errorf("--preserve-fds %d with %d LISTEN_FDS: %w", o.PreserveFDs, o.ListenFDs, err)
 	}
 	extra = append(extra, child, listener)
 	cmd := &exec.Cmd{

@@ -142,9 +142,10 @@ func (c *Container) startExec(o ExecOptions, cgroups []string) (*Process, error)
 	sync := os.NewFile(uintptr(parentFd), "sync")
 	defer sync.Close()
 	child := os.NewFile(uintptr(childFd), "sync-child")
-	extra := make([]*os.File, 0, o.PreserveFDs+1)
-	for i := 0; i < o.PreserveFDs; i++ {
-		extra = append(extra, os.NewFile(uintptr(3+i), "preserved"))
+	extra, err := passedFiles(o.PreserveFDs)
+	if err != nil {
+		child.Close()
+		return nil, fmt.Errorf("--preserve-fds %d: %w", o.PreserveFDs, err)
 	}
 	extra = append(extra, child)
 	cmd := &exec.Cmd{

@@ -77,3 +77,21 @@ fds_script='for fd in 3 4 5 6; do if [ -e /proc/self/fd/$fd ]; then read -r l <&
 	[ "${lines[0]}" = 3:- ]
 	[ "${lines[4]}" = "LISTEN_FDS=unset LISTEN_PID=unset LISTEN_FDNAMES=unset" ]
 }
+
+@test "preserve-fds: an fd the caller did not open is an error, never one of berth's" {
+	set_args sh -c "$fds_script"
+	# fd 3 is open, fd 4 is not: berth's own files would land there
+	run berth run --preserve-fds 2 --bundle "$BUNDLE" "$CID" 3<"$BATS_TEST_TMPDIR/f3" 4<&-
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"$CID"*"fd 4 is not open"* ]]
+	assert_no_leftovers "$CID"
+	set_args sleep 6082
+	create_container "$CID"
+	[ "$status" -eq 0 ]
+	berth start "$CID"
+	run berth exec --preserve-fds 3 "$CID" true 3<"$BATS_TEST_TMPDIR/f3" 4<"$BATS_TEST_TMPDIR/f4" 5<&-
+	echo "$output"
+	[ "$status" -eq 255 ]
+	[[ $output == *"$CID"*"fd 5 is not open"* ]]
+}
