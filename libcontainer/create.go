@@ -86,12 +86,20 @@ func Create(o CreateOptions) (c *Container, err error) {
 	defer func() {
 		if err != nil {
 			c.destroyInit()
+			if c.cg != nil {
+				if derr := c.cg.Destroy(); derr != nil {
+					c.warn(derr)
+				}
+			}
 			dir.Remove()
 			err = wrap(err)
 		} else {
 			dir.Unlock()
 		}
 	}()
+	if err := c.setupCgroup(); err != nil {
+		return c, err
+	}
 	if err := c.launch(o); err != nil {
 		return c, err
 	}
@@ -186,7 +194,7 @@ func (c *Container) launch(o CreateOptions) error {
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 		ExtraFiles: extra,
 	}
-	err = cmd.Start()
+	err = c.startInCgroup(cmd)
 	child.Close()
 	listener.Close()
 	if err != nil {
