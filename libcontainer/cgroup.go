@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"path/filepath"
 	"syscall"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/berth-runtime/berth/libcontainer/cgroups"
 	"github.com/berth-runtime/berth/libcontainer/logging"
+	"github.com/berth-runtime/berth/libcontainer/rootfs"
 )
 
 // setupCgroup creates the container's cgroup in every hierarchy and writes
@@ -213,4 +215,17 @@ func (c *Container) Update(r *specs.LinuxResources) error {
 	}
 	spec.Linux.Resources = cgroups.Merge(spec.Linux.Resources, r)
 	return c.dir.Save(c.st)
+}
+
+// cgroupView tells the init how the host's hierarchies look, for the
+// container's "cgroup" mount.
+func (c *Container) cgroupView() *rootfs.CgroupView {
+	if c.cg == nil {
+		return nil
+	}
+	v := &rootfs.CgroupView{Unified: c.cg.Unified()}
+	for _, h := range c.cg.Hierarchies().V1 {
+		v.V1 = append(v.V1, rootfs.CgroupV1{Name: filepath.Base(h.Mount), Controllers: h.Controllers, Dir: c.cg.Dirs[h.Key]})
+	}
+	return v
 }

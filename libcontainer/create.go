@@ -252,6 +252,7 @@ func (c *Container) launch(o CreateOptions) error {
 		ID: c.st.ID, Bundle: c.st.Bundle, Rootfs: c.st.Rootfs, Spec: spec,
 		NoPivot: o.NoPivot, NoNewKeyring: o.NoNewKeyring, PreserveFDs: o.PreserveFDs,
 		HostPid: c.st.Pid, UserNS: hasNS(spec, specs.UserNamespace),
+		Cgroups: c.cgroupView(),
 	}
 	if err := syncmsg.WriteJSON(sync, syncmsg.Config, &cfg); err != nil {
 		return fmt.Errorf("send config to init: %w", err)
