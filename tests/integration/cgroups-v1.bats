@@ -255,3 +255,21 @@ v1() {
 	berth delete --force "$CID"
 	assert_no_leftovers "$CID"
 }
+
+@test "cgroups-v1: disableOOMKiller, kernelTCP, cpu burst, idle and realtime read back" {
+	requires_v1 memory cpu
+	update_config '.linux.resources = {
+		"memory": {"limit": 67108864, "disableOOMKiller": true, "kernelTCP": 16777216},
+		"cpu": {"quota": 50000, "period": 100000, "burst": 20000, "idle": 0,
+			"realtimePeriod": 1000000, "realtimeRuntime": 10000}}'
+	set_args sleep 100
+	create_container "$CID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -qx 'oom_kill_disable 1' "/sys/fs/cgroup/memory/$CID/memory.oom_control"
+	[ "$(cat "/sys/fs/cgroup/memory/$CID/memory.kmem.tcp.limit_in_bytes")" = 16777216 ]
+	[ "$(cat "/sys/fs/cgroup/cpu/$CID/cpu.cfs_burst_us")" = 20000 ]
+	[ "$(cat "/sys/fs/cgroup/cpu/$CID/cpu.idle")" = 0 ]
+	[ "$(cat "/sys/fs/cgroup/cpu/$CID/cpu.rt_period_us")" = 1000000 ]
+	[ "$(cat "/sys/fs/cgroup/cpu/$CID/cpu.rt_runtime_us")" = 10000 ]
+}
