@@ -61,6 +61,8 @@ func main() {
 			psCommand,
 			updateCommand,
 			eventsCommand,
+			completionCommand,
+			genManCommand,
 		},
 		// Errors are printed by fatal below, once, in the chosen log format.
 		ExitErrHandler: func(*cli.Context, error) {},
