@@ -109,7 +109,7 @@ func manApp(app *cli.App) string {
 
 func manCommand(c *cli.Command) string {
 	var b strings.Builder
-	b.WriteString(manHeader("berth-"+c.Name))
+	b.WriteString(manHeader("berth-" + c.Name))
 	fmt.Fprintf(&b, ".SH NAME\nberth\\-%s \\- %s", c.Name, roff(c.Usage))
 	fmt.Fprintf(&b, ".SH SYNOPSIS\n\\fBberth %s\\fR [options] %s", c.Name, roff(c.ArgsUsage))
 	if c.Description != "" {
