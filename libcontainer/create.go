@@ -94,6 +94,11 @@ func Create(o CreateOptions) (c *Container, err error) {
 	defer func() {
 		if err != nil {
 			c.destroyInit()
+			if c.cg != nil {
+				if derr := c.cg.Destroy(); derr != nil {
+					c.warn(derr)
+				}
+			}
 			dir.Remove()
 			err = wrap(err)
 		} else {
@@ -104,6 +109,9 @@ func Create(o CreateOptions) (c *Container, err error) {
 		if err := notify.AddToSpec(spec, dir.Path); err != nil {
 			return c, err
 		}
+	}
+	if err := c.setupCgroup(); err != nil {
+		return c, err
 	}
 	if err := c.launch(o); err != nil {
 		return c, err
@@ -202,7 +210,7 @@ func (c *Container) launch(o CreateOptions) error {
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 		ExtraFiles: extra,
 	}
-	err = cmd.Start()
+	err = c.startInCgroup(cmd)
 	child.Close()
 	listener.Close()
 	if err != nil {
@@ -261,6 +269,7 @@ func (c *Container) launch(o CreateOptions) error {
 		NoPivot: o.NoPivot, NoNewKeyring: o.NoNewKeyring, PreserveFDs: o.PreserveFDs,
 		ListenFDs: o.ListenFDs, ListenFDNames: o.ListenFDNames,
 		HostPid: c.st.Pid, UserNS: hasNS(spec, specs.UserNamespace),
+		Cgroups: c.cgroupView(),
 	}
 	if err := syncmsg.WriteJSON(sync, syncmsg.Config, &cfg); err != nil {
 		return fmt.Errorf("send config to init: %w", err)

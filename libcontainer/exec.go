@@ -45,9 +45,6 @@ type Process struct {
 // Console returns the pty master kept for a foreground exec -t, or nil.
 func (p *Process) Console() *os.File { return p.console }
 
-// statePaused is what Status reports for a frozen container.
-const statePaused = specs.ContainerState("paused")
-
 // procNS names each namespace type under /proc/PID/ns.
 var procNS = map[specs.LinuxNamespaceType]string{
 	specs.PIDNamespace: "pid", specs.NetworkNamespace: "net", specs.MountNamespace: "mnt",
@@ -84,7 +81,7 @@ func (c *Container) Exec(o ExecOptions) (p *Process, err error) {
 	switch s := c.Status(); s {
 	case specs.StateStopped:
 		return nil, wrap(errors.New("the container is stopped; only a created or running container takes new processes"))
-	case statePaused:
+	case StatePaused:
 		if !o.IgnorePaused {
 			return nil, wrap(errors.New("the container is paused; resume it first (or pass --ignore-paused)"))
 		}

@@ -5,6 +5,8 @@ import (
 	"runtime"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/berth-runtime/berth/libcontainer/rootfs"
 )
 
 // EnvSyncFd names the environment variable that marks an init and carries
@@ -29,6 +31,8 @@ type InitConfig struct {
 	ListenFDNames string `json:"listenFdNames,omitempty"`
 	HostPid       int    `json:"hostPid"` // the init's pid as the runtime sees it
 	UserNS        bool   `json:"userNS"`
+	// Cgroups lets the init mount "cgroup" entries as the host has them.
+	Cgroups *rootfs.CgroupView `json:"cgroups,omitempty"`
 }
 
 // ExecConfig is what `berth exec` sends the process it started in the
