@@ -202,6 +202,9 @@ func (c *Container) startExec(o ExecOptions, cgroups []string) (*Process, error)
 	// user's code: it waits for its config below.
 	for _, dir := range cgroups {
 		if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0); err != nil {
+			if errors.Is(err, unix.ENOSPC) {
+				err = fmt.Errorf("%w (a v1 cpuset cgroup takes no process until its cpuset.cpus and cpuset.mems are set)", err)
+			}
 			return nil, fmt.Errorf("join cgroup %s: %w", dir, err)
 		}
 	}

@@ -307,13 +307,18 @@ assert_exec_error() {
 @test "exec: the process is in the container's cgroups, or a --cgroup sub-cgroup" {
 	start_ct
 	dirs=$(jq -r '.cgroups // {} | .[]' "$ROOT/$CID/state.json")
-	[ -n "$dirs" ] || skip "berth does not record the container's cgroups yet (state.json has no cgroups)"
+	[ -n "$dirs" ]
 	berth exec -d --pid-file "$BATS_TEST_TMPDIR/p.pid" "$CID" sleep 6062 </dev/null >"$BATS_TEST_TMPDIR/x.out" 2>&1
 	pid=$(cat "$BATS_TEST_TMPDIR/p.pid")
 	[ "$(cat "/proc/$pid/cgroup")" = "$(cat "/proc/$INITPID/cgroup")" ]
 	for d in $dirs; do
 		grep -qx "$pid" "$d/cgroup.procs"
 		mkdir "$d/sub"
+		# a new v1 cpuset takes no process until it has cpus and mems
+		if [[ -e $d/cpuset.cpus ]]; then
+			cat "$d/cpuset.cpus" >"$d/sub/cpuset.cpus"
+			cat "$d/cpuset.mems" >"$d/sub/cpuset.mems"
+		fi
 	done
 	berth exec -d --pid-file "$BATS_TEST_TMPDIR/q.pid" --cgroup sub "$CID" sleep 6063 </dev/null >"$BATS_TEST_TMPDIR/y.out" 2>&1
 	pid=$(cat "$BATS_TEST_TMPDIR/q.pid")
@@ -324,4 +329,16 @@ assert_exec_error() {
 	assert_exec_error nosuch
 	exec_ct --cgroup ../escape "$CID" true
 	assert_exec_error escape
+}
+
+@test "exec: into a paused container is refused, and works again after resume" {
+	start_ct
+	berth pause "$CID"
+	[ "$(berth state "$CID" | jq -r .status)" = paused ]
+	exec_ct "$CID" true
+	assert_exec_error paused
+	berth resume "$CID"
+	exec_ct "$CID" hostname
+	[ "$status" -eq 0 ]
+	[ "$output" = exec-box ]
 }
