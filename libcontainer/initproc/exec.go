@@ -35,9 +35,11 @@ func runExec(sync *os.File, payload []byte) error {
 	if _, err := unix.KeyctlJoinSessionKeyring("_ses." + c.ID); err != nil && !errors.Is(err, unix.ENOSYS) {
 		return fmt.Errorf("join the container's session keyring: %w", err)
 	}
-	path, env, err := prepareProcess(p, p.Env)
+	// TODO(seccomp): load the container's filter through the same hooks
+	// as the init (see run) once the seccomp branch lands.
+	path, env, err := prepareProcess(p, p.Env, nil)
 	if err != nil {
 		return err
 	}
-	return execProcess(p, path, env, c.PreserveFDs)
+	return execProcess(p, path, env, c.PreserveFDs, nil)
 }

@@ -118,7 +118,9 @@ func run(sync *os.File, startFd int, msg syncmsg.Message) error {
 	if c.ListenFDs > 0 {
 		env = listenEnv(env, c.ListenFDs, c.ListenFDNames)
 	}
-	path, env, err := prepareProcess(p, env)
+	// TODO(seccomp): the filter is loaded by prepareProcess's beforeUser
+	// and execProcess's beforeExec hooks once the seccomp branch lands.
+	path, env, err := prepareProcess(p, env, nil)
 	if err != nil {
 		return err
 	}
@@ -142,7 +144,7 @@ func run(sync *os.File, startFd int, msg syncmsg.Message) error {
 			return fail(err)
 		}
 	}
-	return fail(execProcess(p, path, env, c.ListenFDs+c.PreserveFDs))
+	return fail(execProcess(p, path, env, c.ListenFDs+c.PreserveFDs, nil))
 }
 
 func envGet(env []string, key string) string {

@@ -18,9 +18,11 @@ import (
 // privileges, in the order that keeps them settable: rlimits, the cwd
 // (verified to be inside the container), the program's path (looked up while
 // still root, so that a missing program is reported before anything runs),
-// then the capabilities and the user. It returns the program's path and
-// environment.
-func prepareProcess(p *specs.Process, env []string) (string, []string, error) {
+// then the capabilities and the user. beforeUser, when not nil, runs just
+// before the user change, while the process still has every capability: the
+// place for a seccomp filter that must be loaded without no_new_privs. It
+// returns the program's path and environment.
+func prepareProcess(p *specs.Process, env []string, beforeUser func() error) (string, []string, error) {
 	for _, rl := range p.Rlimits {
 		if err := setRlimit(rl); err != nil {
 			return "", nil, err
@@ -40,6 +42,11 @@ func prepareProcess(p *specs.Process, env []string) (string, []string, error) {
 	if err != nil {
 		return "", nil, err
 	}
+	if beforeUser != nil {
+		if err := beforeUser(); err != nil {
+			return "", nil, err
+		}
+	}
 	if err := setUser(p.User, capset); err != nil {
 		return "", nil, err
 	}
@@ -48,15 +55,16 @@ func prepareProcess(p *specs.Process, env []string) (string, []string, error) {
 
 // execProcess is the last step: no_new_privs, the umask, fd hygiene and
 // execve. keepFDs fds after stdio (3, 4, ...) reach the program; every other
-// fd is closed by the execve. It returns only on failure.
-func execProcess(p *specs.Process, path string, env []string, keepFDs int) error {
+// fd is closed by the execve. beforeExec, when not nil, runs last, right
+// before execve: the place for a seccomp filter loaded under no_new_privs,
+// so that it filters as little of the runtime's own work as possible. It
+// returns only on failure.
+func execProcess(p *specs.Process, path string, env []string, keepFDs int, beforeExec func() error) error {
 	if p.NoNewPrivileges {
 		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 			return fmt.Errorf("set no_new_privs: %w", err)
 		}
 	}
-	// TODO(seccomp): load the process's seccomp filter here, for the init
-	// and for exec alike, once the seccomp branch lands.
 	umask := 0o022
 	if p.User.Umask != nil {
 		umask = int(*p.User.Umask)
@@ -67,6 +75,11 @@ func execProcess(p *specs.Process, path string, env []string, keepFDs int) error
 	// is a way out of the root, CVE-2024-21626).
 	if err := unix.CloseRange(uint(3+keepFDs), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		return fmt.Errorf("mark fds close-on-exec: %w", err)
+	}
+	if beforeExec != nil {
+		if err := beforeExec(); err != nil {
+			return err
+		}
 	}
 	err := syscall.Exec(path, p.Args, env)
 	return fmt.Errorf("exec %q: %w", p.Args[0], err)
