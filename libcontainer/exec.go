@@ -73,7 +73,9 @@ func (c *Container) Exec(o ExecOptions) (p *Process, err error) {
 		return nil, wrap(err)
 	}
 	// The lock keeps delete and start from running while the process is
-	// being placed; it is not held while the process runs.
+	// being placed; startExec releases it once the process has its config,
+	// so that nothing the process does in the container (a FIFO where a
+	// file was expected) can hold up a delete.
 	if err := c.dir.Lock(); err != nil {
 		return nil, err
 	}
@@ -217,6 +219,7 @@ func (c *Container) startExec(o ExecOptions, cgroups []string) (*Process, error)
 	if err := syncmsg.WriteJSON(sync, syncmsg.ExecConfig, &cfg); err != nil {
 		return nil, fmt.Errorf("send config: %w", err)
 	}
+	c.dir.Unlock()
 	p := &Process{Pid: pid}
 	defer func() {
 		if !ok && p.console != nil {

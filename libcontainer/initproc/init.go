@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -157,7 +158,7 @@ func envGet(env []string, key string) string {
 }
 
 func homeOf(uid uint32) string {
-	b, err := os.ReadFile("/etc/passwd")
+	b, err := readRegular("/etc/passwd")
 	if err == nil {
 		for _, line := range strings.Split(string(b), "\n") {
 			f := strings.Split(line, ":")
@@ -167,6 +168,25 @@ func homeOf(uid uint32) string {
 		}
 	}
 	return "/"
+}
+
+// readRegular reads a file of the container that must be a regular file:
+// opened non-blocking and checked, so that a FIFO in its place cannot hang
+// the runtime (and a `berth exec` with it).
+func readRegular(p string) ([]byte, error) {
+	f, err := os.OpenFile(p, os.O_RDONLY|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", p)
+	}
+	return io.ReadAll(io.LimitReader(f, 16<<20))
 }
 
 func makeCwd(cwd string) error {

@@ -342,3 +342,13 @@ assert_exec_error() {
 	[ "$status" -eq 0 ]
 	[ "$output" = exec-box ]
 }
+
+@test "exec: a FIFO in place of /etc/passwd does not hang exec (HOME falls back to /)" {
+	rm "$BUNDLE/rootfs/etc/passwd"
+	mkfifo "$BUNDLE/rootfs/etc/passwd"
+	start_ct
+	run timeout 20 "$BERTH" --root "$ROOT" exec -u 1000 "$CID" sh -c 'echo "$HOME"'
+	echo "status $status, output: $output"
+	[ "$status" -eq 0 ]
+	[ "$output" = / ]
+}
