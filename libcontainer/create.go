@@ -15,6 +15,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
+	"github.com/berth-runtime/berth/libcontainer/exeguard"
 	"github.com/berth-runtime/berth/libcontainer/hooks"
 	"github.com/berth-runtime/berth/libcontainer/initproc"
 	"github.com/berth-runtime/berth/libcontainer/procinfo"
@@ -176,8 +177,16 @@ func (c *Container) launch(o CreateOptions) error {
 		extra = append(extra, os.NewFile(uintptr(3+i), "preserved"))
 	}
 	extra = append(extra, child, listener)
+	// Never /proc/self/exe: the container could reach the host binary
+	// through the init's /proc/<pid>/exe (CVE-2019-5736).
+	exe, err := exeguard.Path(3 + len(extra))
+	if err != nil {
+		child.Close()
+		listener.Close()
+		return err
+	}
 	cmd := &exec.Cmd{
-		Path: "/proc/self/exe",
+		Path: exe,
 		Args: []string{"berth", "init"},
 		Env: []string{
 			initproc.EnvSyncFd + "=" + strconv.Itoa(3+o.PreserveFDs),
