@@ -257,6 +257,9 @@ func (c *Container) launch(o CreateOptions) error {
 	if err := syncmsg.WriteJSON(sync, syncmsg.Config, &cfg); err != nil {
 		return fmt.Errorf("send config to init: %w", err)
 	}
+	if err := sendIDMapTrees(sync, spec, c.st.Bundle); err != nil {
+		return err
+	}
 	for {
 		m, err := syncmsg.Read(sync)
 		if err != nil {

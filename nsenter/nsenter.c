@@ -172,6 +172,17 @@ void berth_nsenter(void) __attribute__((constructor));
 
 void berth_nsenter(void)
 {
+	// The runtime starts berth in a new user namespace with an idmapped
+	// mount's uid/gid maps only to open that namespace
+	// (libcontainer/rootfs/idmap.go): wait until stdin closes, without
+	// ever starting the Go runtime.
+	if (getenv("_BERTH_USERNS_HOLDER") != NULL) {
+		char c;
+		while (read(0, &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+
 	const char *env = getenv("_BERTH_SYNCFD");
 	if (env == NULL || *env == '\0')
 		return;

@@ -20,6 +20,9 @@ type Config struct {
 	Rootfs string // absolute host path of root.path
 	Bundle string // relative bind sources are relative to it
 	UserNS bool   // device nodes cannot be created, only bind-mounted
+	// IDMapTrees are the detached, idmapped trees the runtime made for
+	// the idmap/ridmap entries of Spec.Mounts, by index (see IDMappedTree).
+	IDMapTrees map[int]*os.File
 }
 
 func procFd(f *os.File) string { return "/proc/self/fd/" + strconv.Itoa(int(f.Fd())) }
@@ -61,8 +64,8 @@ func Prepare(c *Config) error {
 	defer root.Close()
 
 	setupDev := true
-	for _, m := range c.Spec.Mounts {
-		if err := mountEntry(root, c, m); err != nil {
+	for i, m := range c.Spec.Mounts {
+		if err := mountEntry(root, c, i, m); err != nil {
 			return err
 		}
 		if filepath.Clean(m.Destination) == "/dev" && isBindMount(m) {
@@ -133,7 +136,7 @@ func openDest(root *os.File, dest string, asFile bool) (*os.File, error) {
 	return pathrs.OpenatInRoot(root, dest)
 }
 
-// resolveDest is the destination as the kernel would see it under root.
+// destIn is the destination as an absolute, clean path under root.
 func destIn(m specs.Mount) string {
 	d := m.Destination
 	if !filepath.IsAbs(d) {
@@ -142,12 +145,15 @@ func destIn(m specs.Mount) string {
 	return filepath.Clean(d)
 }
 
-func mountEntry(root *os.File, c *Config, m specs.Mount) error {
+func mountEntry(root *os.File, c *Config, idx int, m specs.Mount) error {
 	dest := destIn(m)
 	bind := isBindMount(m)
 	o, err := ParseOptions(m.Options, m.Type == "bind")
 	if err != nil {
 		return fmt.Errorf("mount %q: %w", m.Destination, err)
+	}
+	if o.IDMap {
+		return idmapEntry(root, c, idx, m, dest, o)
 	}
 	if bind {
 		return bindEntry(root, c, m, dest, o)
@@ -156,44 +162,42 @@ func mountEntry(root *os.File, c *Config, m specs.Mount) error {
 		return fmt.Errorf("mount %q: no filesystem type given", m.Destination)
 	}
 	fstype := m.Type
-	if fstype == "cgroup" {
+	flags := o.Flags &^ unix.MS_REMOUNT
+	if fstype == "cgroup" || fstype == "cgroup2" {
 		// The unified hierarchy is mountable on every host with cgroup2;
 		// on a hybrid host it is the one the freezer and kill use.
 		fstype = "cgroup2"
-	}
-	target, err := openDest(root, dest, false)
-	if err != nil {
-		return fmt.Errorf("mount %s on %q: create the destination in the rootfs: %w", m.Type, m.Destination, err)
-	}
-	defer target.Close()
-	if fstype == "proc" || fstype == "sysfs" {
-		// Mounting proc or sys on a destination that is a symlink would
-		// mount them wherever the image's link points.
-		if err := checkNotSymlink(root, dest); err != nil {
-			return fmt.Errorf("mount %s on %q: %w", m.Type, m.Destination, err)
+		if !hasNamespace(c.Spec, specs.CgroupNamespace) {
+			// Without a cgroup namespace the mount shows the host's
+			// whole hierarchy: never writable, whatever the options
+			// say (the class of CVE-2023-25809).
+			flags |= unix.MS_RDONLY
 		}
 	}
-	flags := o.Flags &^ unix.MS_REMOUNT
+	target, err := openTarget(root, dest, false)
+	if err != nil {
+		return fmt.Errorf("mount %s on %q: %w", m.Type, m.Destination, err)
+	}
+	defer target.Close()
+	if err := checkProcDest(c, target, fstype == "proc", false); err != nil {
+		return fmt.Errorf("mount %s on %q: %w", m.Type, m.Destination, err)
+	}
 	if err := unix.Mount(m.Source, procFd(target), fstype, flags, strings.Join(o.Data, ",")); err != nil {
 		return fmt.Errorf("mount %s %q on %q (options %s): %w", m.Type, m.Source, m.Destination, strings.Join(m.Options, ","), err)
 	}
 	return finishMount(root, m, dest, o)
 }
 
-func checkNotSymlink(root *os.File, dest string) error {
-	dir, err := pathrs.OpenatInRoot(root, filepath.Dir(dest))
-	if err != nil {
-		return err
+func hasNamespace(s *specs.Spec, t specs.LinuxNamespaceType) bool {
+	if s.Linux == nil {
+		return false
 	}
-	defer dir.Close()
-	var st unix.Stat_t
-	if err := unix.Fstatat(int(dir.Fd()), filepath.Base(dest), &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-		return err
+	for _, ns := range s.Linux.Namespaces {
+		if ns.Type == t {
+			return true
+		}
 	}
-	if st.Mode&unix.S_IFMT == unix.S_IFLNK {
-		return errors.New("destination is a symlink in the rootfs")
-	}
-	return nil
+	return false
 }
 
 func bindEntry(root *os.File, c *Config, m specs.Mount, dest string, o Options) error {
@@ -205,11 +209,14 @@ func bindEntry(root *os.File, c *Config, m specs.Mount, dest string, o Options) 
 	if err != nil {
 		return fmt.Errorf("bind mount %q on %q: source: %w", m.Source, m.Destination, err)
 	}
-	target, err := openDest(root, dest, !fi.IsDir())
+	target, err := openTarget(root, dest, !fi.IsDir())
 	if err != nil {
-		return fmt.Errorf("bind mount %q on %q: create the destination in the rootfs: %w", m.Source, m.Destination, err)
+		return fmt.Errorf("bind mount %q on %q: %w", m.Source, m.Destination, err)
 	}
 	defer target.Close()
+	if err := checkProcDest(c, target, isProcfs(src), true); err != nil {
+		return fmt.Errorf("bind mount %q on %q: %w", m.Source, m.Destination, err)
+	}
 	flags := uintptr(unix.MS_BIND)
 	if o.Recursive {
 		flags |= unix.MS_REC
@@ -217,8 +224,13 @@ func bindEntry(root *os.File, c *Config, m specs.Mount, dest string, o Options) 
 	if err := unix.Mount(src, procFd(target), "", flags, ""); err != nil {
 		return fmt.Errorf("bind mount %q on %q: %w", m.Source, m.Destination, err)
 	}
+	return finishBind(root, m, dest, o)
+}
+
+// finishBind applies a bind mount's flags, which take a second, remounting
+// call, then its propagation and recursive attributes.
+func finishBind(root *os.File, m specs.Mount, dest string, o Options) error {
 	if o.Flags&^unix.MS_REMOUNT != 0 || o.ClearFlags != 0 {
-		// Flags on a bind take a second, remounting call.
 		top, err := pathrs.OpenatInRoot(root, dest)
 		if err != nil {
 			return fmt.Errorf("bind mount %q on %q: reopen: %w", m.Source, m.Destination, err)

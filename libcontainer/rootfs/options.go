@@ -2,6 +2,7 @@ package rootfs
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -17,6 +18,9 @@ type Options struct {
 	Data        []string
 	// Recursive attributes applied with mount_setattr(AT_RECURSIVE).
 	AttrSet, AttrClr uint64
+	// IDMap: an idmapped bind mount (idmap, or ridmap with IDMapRecursive)
+	// with the mount entry's uidMappings/gidMappings.
+	IDMap, IDMapRecursive bool
 }
 
 type flagOpt struct {
@@ -133,6 +137,17 @@ func ParseOptions(opts []string, isBind bool) (Options, error) {
 		case "rbind":
 			o.Bind, o.Recursive = true, true
 			continue
+		case "idmap":
+			o.IDMap = true
+			continue
+		case "ridmap":
+			o.IDMap, o.IDMapRecursive = true, true
+			continue
+		case "tmpcopyup":
+			// A MAY of the spec that berth does not implement: refusing
+			// beats passing it to the filesystem, which would fail with
+			// a bare EINVAL.
+			return o, fmt.Errorf("mount option %q is not supported", opt)
 		case "":
 			continue
 		}
@@ -144,5 +159,25 @@ func ParseOptions(opts []string, isBind bool) (Options, error) {
 		}
 		o.Data = append(o.Data, opt)
 	}
+	if o.IDMap && !(isBind || o.Bind) {
+		return o, fmt.Errorf("mount option idmap/ridmap needs a bind mount")
+	}
 	return o, nil
+}
+
+// OptionNames lists every generic option ParseOptions knows, for the
+// features document (filesystem data such as "mode=755" is not listed).
+func OptionNames() []string {
+	names := []string{"bind", "rbind", "idmap", "ridmap"}
+	for n := range flagOpts {
+		names = append(names, n)
+	}
+	for n := range propagationOpts {
+		names = append(names, n)
+	}
+	for n := range recursiveOpts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
