@@ -94,6 +94,9 @@ func run(sync *os.File, startFd int) error {
 	if err != nil {
 		return err
 	}
+	if err := rootfs.SharedRoot(s); err != nil {
+		return err
+	}
 	if err := rootfs.MaskPaths(s.Linux.MaskedPaths); err != nil {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
-	"github.com/moby/sys/mountinfo"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -48,15 +47,8 @@ func Prepare(c *Config) error {
 	if err := unix.Mount(c.Rootfs, c.Rootfs, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 		return fmt.Errorf("bind rootfs %q onto itself: %w", c.Rootfs, err)
 	}
-	if prop&unix.MS_SHARED != 0 {
-		// pivot_root refuses a new root whose parent mount is shared.
-		if err := makeParentPrivate(c.Rootfs); err != nil {
-			return err
-		}
-		if err := unix.Mount("", c.Rootfs, "", prop, ""); err != nil {
-			return fmt.Errorf("make rootfs %q %s: %w", c.Rootfs, propName(prop), err)
-		}
-	}
+	// A shared rootfsPropagation is applied after pivot_root
+	// (SharedRoot): pivot_root refuses a shared new root.
 	root, err := os.OpenFile(c.Rootfs, unix.O_PATH|unix.O_DIRECTORY, 0)
 	if err != nil {
 		return fmt.Errorf("open rootfs %q: %w", c.Rootfs, err)
@@ -80,6 +72,30 @@ func Prepare(c *Config) error {
 	return nil
 }
 
+// SharedRoot applies a shared or rshared rootfsPropagation to the
+// container's / once pivot_root is done; other values were applied by
+// Prepare.
+func SharedRoot(s *specs.Spec) error {
+	p := propagationOpts[s.Linux.RootfsPropagation]
+	if p&unix.MS_SHARED == 0 {
+		return nil
+	}
+	f, err := os.OpenFile("/", unix.O_PATH|unix.O_DIRECTORY, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	attr := &unix.MountAttr{Propagation: unix.MS_SHARED}
+	flags := uint(unix.AT_EMPTY_PATH)
+	if p&unix.MS_REC != 0 {
+		flags |= unix.AT_RECURSIVE
+	}
+	if err := unix.MountSetattr(int(f.Fd()), "", flags, attr); err != nil {
+		return fmt.Errorf("rootfsPropagation %q: %w", s.Linux.RootfsPropagation, err)
+	}
+	return nil
+}
+
 func propName(p uintptr) string {
 	for n, v := range propagationOpts {
 		if v == p {
@@ -87,23 +103,6 @@ func propName(p uintptr) string {
 		}
 	}
 	return fmt.Sprintf("propagation %#x", p)
-}
-
-func makeParentPrivate(rootfs string) error {
-	mounts, err := mountinfo.GetMounts(mountinfo.ParentsFilter(filepath.Dir(rootfs)))
-	if err != nil {
-		return fmt.Errorf("read mountinfo: %w", err)
-	}
-	best := "/"
-	for _, m := range mounts {
-		if len(m.Mountpoint) > len(best) {
-			best = m.Mountpoint
-		}
-	}
-	if err := unix.Mount("", best, "", unix.MS_PRIVATE, ""); err != nil {
-		return fmt.Errorf("make %q (parent mount of the rootfs) private: %w", best, err)
-	}
-	return nil
 }
 
 func isBindMount(m specs.Mount) bool {
@@ -262,11 +261,23 @@ func remountBind(f *os.File, set, clr uintptr) error {
 		}
 	}
 	flags := (keep | set) &^ clr
+	// Without an atime flag a remount keeps the mount's atime mode, so
+	// "atime" (drop noatime) or "norelatime" would change nothing: say
+	// which mode is meant (relatime is the kernel's default; norelatime
+	// asks for the other, strictatime).
+	const atimeFlags = unix.MS_NOATIME | unix.MS_RELATIME | unix.MS_STRICTATIME
+	if (set|clr)&atimeFlags != 0 && flags&atimeFlags == 0 {
+		if clr&unix.MS_RELATIME != 0 {
+			flags |= unix.MS_STRICTATIME
+		} else {
+			flags |= unix.MS_RELATIME
+		}
+	}
 	return unix.Mount("", procFd(f), "", unix.MS_BIND|unix.MS_REMOUNT|flags, "")
 }
 
 func finishMount(root *os.File, m specs.Mount, dest string, o Options) error {
-	if len(o.Propagation) == 0 && o.AttrSet == 0 && o.AttrClr == 0 {
+	if len(o.Propagation) == 0 && o.AttrSet == 0 && o.AttrClr == 0 && !o.HasRecAtime {
 		return nil
 	}
 	top, err := pathrs.OpenatInRoot(root, dest)
@@ -279,10 +290,12 @@ func finishMount(root *os.File, m specs.Mount, dest string, o Options) error {
 			return fmt.Errorf("mount %q: set %s: %w", m.Destination, propName(p), err)
 		}
 	}
-	if o.AttrSet != 0 || o.AttrClr != 0 {
+	if o.AttrSet != 0 || o.AttrClr != 0 || o.HasRecAtime {
 		attr := &unix.MountAttr{Attr_set: o.AttrSet, Attr_clr: o.AttrClr}
-		if o.AttrClr&unix.MOUNT_ATTR__ATIME != 0 || o.AttrSet&unix.MOUNT_ATTR__ATIME != 0 {
+		if o.HasRecAtime {
+			// The atime mode is replaced as a whole.
 			attr.Attr_clr |= unix.MOUNT_ATTR__ATIME
+			attr.Attr_set |= o.RecAtime
 		}
 		if err := unix.MountSetattr(int(top.Fd()), "", unix.AT_EMPTY_PATH|unix.AT_RECURSIVE, attr); err != nil {
 			return fmt.Errorf("mount %q: set recursive attributes: %w", m.Destination, err)
