@@ -149,6 +149,11 @@ func run(sync *os.File, startFd int) error {
 	if err := setUser(p.User, capset); err != nil {
 		return err
 	}
+	// Changing credentials resets dumpability to fs.suid_dumpable; the
+	// init holds the runtime's sockets until exec (CVE-2016-9962).
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
+		return fmt.Errorf("prctl(PR_SET_DUMPABLE): %w", err)
+	}
 	if err := syncmsg.Write(sync, syncmsg.Ready, nil); err != nil {
 		return fmt.Errorf("report ready: %w", err)
 	}
