@@ -55,7 +55,7 @@ func Check(key string, ns map[specs.LinuxNamespaceType]bool) error {
 		return fmt.Errorf("sysctl %q is not namespaced: setting it would change the host", key)
 	}
 	if !ns[need] {
-		return fmt.Errorf("sysctl %q needs a %s namespace, and the container has none: it would change the host's", key, need)
+		return fmt.Errorf("sysctl %q belongs to the %s namespace, and the container has none of its own: it would change the host's", key, need)
 	}
 	return nil
 }
