@@ -68,7 +68,7 @@ func run(sync *os.File, startFd int) error {
 	if err != nil {
 		return err
 	}
-	if err := rootfs.Prepare(&rootfs.Config{Spec: s, Rootfs: c.Rootfs, Bundle: c.Bundle, UserNS: c.UserNS, IDMapTrees: trees}); err != nil {
+	if err := rootfs.Prepare(&rootfs.Config{Spec: s, Rootfs: c.Rootfs, Bundle: c.Bundle, UserNS: c.UserNS, Cgroups: c.Cgroups, IDMapTrees: trees}); err != nil {
 		return err
 	}
 	if s.Hooks != nil && (len(s.Hooks.Prestart) > 0 || len(s.Hooks.CreateRuntime) > 0) { //nolint:staticcheck // prestart is deprecated but still honoured

@@ -22,6 +22,8 @@ type Config struct {
 	// IDMapTrees are the detached, idmapped trees the runtime made for
 	// the idmap/ridmap entries of Spec.Mounts, by index (see IDMappedTree).
 	IDMapTrees map[int]*os.File
+	// Cgroups describes the container's cgroups for "cgroup" mounts.
+	Cgroups *CgroupView
 }
 
 func procFd(f *os.File) string { return "/proc/self/fd/" + strconv.Itoa(int(f.Fd())) }
@@ -161,18 +163,10 @@ func mountEntry(root *os.File, c *Config, idx int, m specs.Mount) error {
 		return fmt.Errorf("mount %q: no filesystem type given", m.Destination)
 	}
 	fstype := m.Type
-	flags := o.Flags &^ unix.MS_REMOUNT
 	if fstype == "cgroup" || fstype == "cgroup2" {
-		// The unified hierarchy is mountable on every host with cgroup2;
-		// on a hybrid host it is the one the freezer and kill use.
-		fstype = "cgroup2"
-		if !hasNamespace(c.Spec, specs.CgroupNamespace) {
-			// Without a cgroup namespace the mount shows the host's
-			// whole hierarchy: never writable, whatever the options
-			// say (the class of CVE-2023-25809).
-			flags |= unix.MS_RDONLY
-		}
+		return mountCgroup(root, c, m, dest, o)
 	}
+	flags := o.Flags &^ unix.MS_REMOUNT
 	target, err := openTarget(root, dest, false)
 	if err != nil {
 		return fmt.Errorf("mount %s on %q: %w", m.Type, m.Destination, err)
@@ -185,18 +179,6 @@ func mountEntry(root *os.File, c *Config, idx int, m specs.Mount) error {
 		return fmt.Errorf("mount %s %q on %q (options %s): %w", m.Type, m.Source, m.Destination, strings.Join(m.Options, ","), err)
 	}
 	return finishMount(root, m, dest, o)
-}
-
-func hasNamespace(s *specs.Spec, t specs.LinuxNamespaceType) bool {
-	if s.Linux == nil {
-		return false
-	}
-	for _, ns := range s.Linux.Namespaces {
-		if ns.Type == t {
-			return true
-		}
-	}
-	return false
 }
 
 func bindEntry(root *os.File, c *Config, m specs.Mount, dest string, o Options) error {
