@@ -56,6 +56,7 @@ func main() {
 			listCommand,
 			specCommand,
 			featuresCommand,
+			imageCommand,
 		},
 		// Errors are printed by fatal below, once, in the chosen log format.
 		ExitErrHandler: func(*cli.Context, error) {},

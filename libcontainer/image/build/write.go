@@ -3,6 +3,7 @@ package build
 import (
 	"archive/tar"
 	"bytes"
+	_ "crypto/sha256" // registers sha256 for go-digest
 	"encoding/json"
 	"fmt"
 	"os"

@@ -3,6 +3,7 @@ package source
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 
@@ -146,10 +147,16 @@ func (s *LayerStream) Read(p []byte) (int, error) { return s.diff.Read(p) }
 // Finish reads the rest of the layer (tar padding, compression trailer)
 // and verifies the diff ID, the blob's size and its digest.
 func (s *LayerStream) Finish() error {
-	if err := s.diff.drain(); err != nil {
-		return err
+	derr := s.diff.drain()
+	// Even when decompression failed, read the blob to its end: a
+	// digest mismatch explains a broken stream better than the
+	// decompressor's complaint.
+	berr := s.blob.drain()
+	var de *DigestError
+	if berr != nil && (derr == nil || errors.As(berr, &de)) {
+		return berr
 	}
-	return s.blob.drain()
+	return derr
 }
 
 // Close releases the stream.
