@@ -32,6 +32,7 @@ func (p *progress) start() {
 	if p.w == nil {
 		return
 	}
+	p.draw()
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
