@@ -11,10 +11,9 @@ import (
 	"sync"
 	"sync/atomic"
 
-	digest "github.com/opencontainers/go-digest"
-
 	"github.com/berth-runtime/berth/libcontainer/image/bundle"
 	"github.com/berth-runtime/berth/libcontainer/image/layer"
+	"github.com/berth-runtime/berth/libcontainer/image/oci"
 	"github.com/berth-runtime/berth/libcontainer/image/source"
 	"github.com/berth-runtime/berth/libcontainer/image/store"
 )
@@ -34,7 +33,7 @@ type UnpackOptions struct {
 
 // Result is what an unpack did.
 type Result struct {
-	Image     digest.Digest
+	Image     oci.Digest
 	Bundle    string
 	Layers    int
 	Extracted int // layers extracted by this unpack; the others were cached
@@ -120,7 +119,7 @@ func Unpack(o UnpackOptions) (*Result, error) {
 // returns how many it extracted. The first failure stops the others.
 func extractAll(st *store.Store, img *source.Image, progressOut io.Writer) (int, error) {
 	var todo []int
-	seen := map[digest.Digest]bool{}
+	seen := map[oci.Digest]bool{}
 	for i, l := range img.Layers {
 		if !st.Has(l.DiffID) && !seen[l.DiffID] {
 			todo = append(todo, i)

@@ -15,9 +15,8 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
-	digest "github.com/opencontainers/go-digest"
-	specsgo "github.com/opencontainers/image-spec/specs-go"
-	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/berth-runtime/berth/libcontainer/image/oci"
 )
 
 // Layer is an uncompressed layer tar and how to store it.
@@ -29,24 +28,24 @@ type Layer struct {
 // Spec describes an image to write.
 type Spec struct {
 	Layers []Layer
-	Config ocispec.ImageConfig
+	Config oci.ImageConfig
 	// Platform defaults to linux and the host's architecture.
-	Platform ocispec.Platform
+	Platform oci.Platform
 	// Others are extra platforms: each gets the same layers plus one
 	// that writes /etc/platform, and the image becomes an index.
-	Others      []ocispec.Platform
+	Others      []oci.Platform
 	Tag         string
 	Annotations map[string]string
 }
 
 // blob is a content-addressed file of the image.
 type blob struct {
-	desc ocispec.Descriptor
+	desc oci.Descriptor
 	data []byte
 }
 
 func newBlob(mediaType string, data []byte) blob {
-	return blob{desc: ocispec.Descriptor{MediaType: mediaType, Digest: digest.FromBytes(data), Size: int64(len(data))}, data: data}
+	return blob{desc: oci.Descriptor{MediaType: mediaType, Digest: oci.FromBytes(data), Size: int64(len(data))}, data: data}
 }
 
 func jsonBlob(mediaType string, v any) blob {
@@ -66,7 +65,7 @@ func compress(l Layer) (blob, error) {
 		if err := w.Close(); err != nil {
 			return blob{}, err
 		}
-		return newBlob(ocispec.MediaTypeImageLayerGzip, buf.Bytes()), nil
+		return newBlob(oci.MediaTypeImageLayerGzip, buf.Bytes()), nil
 	case "zstd":
 		w, err := zstd.NewWriter(&buf)
 		if err != nil {
@@ -76,9 +75,9 @@ func compress(l Layer) (blob, error) {
 		if err := w.Close(); err != nil {
 			return blob{}, err
 		}
-		return newBlob(ocispec.MediaTypeImageLayerZstd, buf.Bytes()), nil
+		return newBlob(oci.MediaTypeImageLayerZstd, buf.Bytes()), nil
 	case "none":
-		return newBlob(ocispec.MediaTypeImageLayer, l.Tar), nil
+		return newBlob(oci.MediaTypeImageLayer, l.Tar), nil
 	}
 	return blob{}, fmt.Errorf("unknown compression %q (gzip, zstd, none)", l.Compression)
 }
@@ -92,15 +91,15 @@ type image struct {
 
 var created = time.Unix(1700000000, 0).UTC()
 
-func makeImage(s Spec, p ocispec.Platform, extra []Layer) (image, error) {
+func makeImage(s Spec, p oci.Platform, extra []Layer) (image, error) {
 	var im image
-	cfg := ocispec.Image{
+	cfg := oci.Image{
 		Created:  &created,
 		Platform: p,
 		Config:   s.Config,
-		RootFS:   ocispec.RootFS{Type: "layers"},
+		RootFS:   oci.RootFS{Type: "layers"},
 	}
-	var layerDescs []ocispec.Descriptor
+	var layerDescs []oci.Descriptor
 	for _, l := range append(append([]Layer(nil), s.Layers...), extra...) {
 		b, err := compress(l)
 		if err != nil {
@@ -108,21 +107,21 @@ func makeImage(s Spec, p ocispec.Platform, extra []Layer) (image, error) {
 		}
 		im.layers = append(im.layers, b)
 		layerDescs = append(layerDescs, b.desc)
-		cfg.RootFS.DiffIDs = append(cfg.RootFS.DiffIDs, digest.FromBytes(l.Tar))
+		cfg.RootFS.DiffIDs = append(cfg.RootFS.DiffIDs, oci.FromBytes(l.Tar))
 	}
-	im.config = jsonBlob(ocispec.MediaTypeImageConfig, cfg)
-	im.manifest = jsonBlob(ocispec.MediaTypeImageManifest, ocispec.Manifest{
-		Versioned:   specsgo.Versioned{SchemaVersion: 2},
-		MediaType:   ocispec.MediaTypeImageManifest,
-		Config:      im.config.desc,
-		Layers:      layerDescs,
-		Annotations: s.Annotations,
+	im.config = jsonBlob(oci.MediaTypeImageConfig, cfg)
+	im.manifest = jsonBlob(oci.MediaTypeImageManifest, oci.Manifest{
+		SchemaVersion: 2,
+		MediaType:     oci.MediaTypeImageManifest,
+		Config:        im.config.desc,
+		Layers:        layerDescs,
+		Annotations:   s.Annotations,
 	})
 	im.manifest.desc.Platform = &p
 	return im, nil
 }
 
-func platformLayer(p ocispec.Platform) Layer {
+func platformLayer(p oci.Platform) Layer {
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	body := p.OS + "/" + p.Architecture + "\n"
@@ -134,14 +133,14 @@ func platformLayer(p ocispec.Platform) Layer {
 }
 
 // files are the image's files, name -> content, and its top digest.
-func (s Spec) files() (map[string][]byte, digest.Digest, error) {
+func (s Spec) files() (map[string][]byte, oci.Digest, error) {
 	p := s.Platform
 	if p.OS == "" {
-		p = ocispec.Platform{OS: "linux", Architecture: runtime.GOARCH}
+		p = oci.Platform{OS: "linux", Architecture: runtime.GOARCH}
 	}
 	out := map[string][]byte{}
 	add := func(b blob) {
-		out[path.Join("blobs", b.desc.Digest.Algorithm().String(), b.desc.Digest.Encoded())] = b.data
+		out[path.Join("blobs", b.desc.Digest.Algorithm(), b.desc.Digest.Encoded())] = b.data
 	}
 	var extra []Layer
 	if len(s.Others) > 0 {
@@ -168,44 +167,44 @@ func (s Spec) files() (map[string][]byte, digest.Digest, error) {
 	}
 	top := main.manifest
 	if len(s.Others) > 0 {
-		idx := ocispec.Index{Versioned: specsgo.Versioned{SchemaVersion: 2}, MediaType: ocispec.MediaTypeImageIndex}
+		idx := oci.Index{SchemaVersion: 2, MediaType: oci.MediaTypeImageIndex}
 		// The host's platform last, so that picking the first entry
 		// would be wrong: the test checks that berth matches.
 		for _, im := range images[1:] {
 			idx.Manifests = append(idx.Manifests, im.manifest.desc)
 		}
 		idx.Manifests = append(idx.Manifests, images[0].manifest.desc)
-		top = jsonBlob(ocispec.MediaTypeImageIndex, idx)
+		top = jsonBlob(oci.MediaTypeImageIndex, idx)
 		add(top)
 	}
 	desc := top.desc
 	desc.Platform = nil
 	if s.Tag != "" {
-		desc.Annotations = map[string]string{ocispec.AnnotationRefName: s.Tag}
+		desc.Annotations = map[string]string{oci.AnnotationRefName: s.Tag}
 	}
-	index := ocispec.Index{Versioned: specsgo.Versioned{SchemaVersion: 2}, MediaType: ocispec.MediaTypeImageIndex, Manifests: []ocispec.Descriptor{desc}}
-	out[ocispec.ImageIndexFile], _ = json.Marshal(index)
-	out[ocispec.ImageLayoutFile], _ = json.Marshal(ocispec.ImageLayout{Version: ocispec.ImageLayoutVersion})
+	index := oci.Index{SchemaVersion: 2, MediaType: oci.MediaTypeImageIndex, Manifests: []oci.Descriptor{desc}}
+	out[oci.ImageIndexFile], _ = json.Marshal(index)
+	out[oci.ImageLayoutFile], _ = json.Marshal(oci.ImageLayout{Version: oci.ImageLayoutVersion})
 	return out, top.desc.Digest, nil
 }
 
 // WriteLayout writes s as an OCI image layout in dir (created, or added to
 // when it already holds a layout: index.json then lists both images).
 // It returns the digest index.json points at.
-func WriteLayout(dir string, s Spec) (digest.Digest, error) {
+func WriteLayout(dir string, s Spec) (oci.Digest, error) {
 	files, d, err := s.files()
 	if err != nil {
 		return "", err
 	}
-	var old ocispec.Index
-	if data, err := os.ReadFile(filepath.Join(dir, ocispec.ImageIndexFile)); err == nil {
+	var old oci.Index
+	if data, err := os.ReadFile(filepath.Join(dir, oci.ImageIndexFile)); err == nil {
 		if err := json.Unmarshal(data, &old); err != nil {
 			return "", fmt.Errorf("%s: existing index.json: %w", dir, err)
 		}
-		var idx ocispec.Index
-		json.Unmarshal(files[ocispec.ImageIndexFile], &idx)
+		var idx oci.Index
+		json.Unmarshal(files[oci.ImageIndexFile], &idx)
 		idx.Manifests = append(old.Manifests, idx.Manifests...)
-		files[ocispec.ImageIndexFile], _ = json.Marshal(idx)
+		files[oci.ImageIndexFile], _ = json.Marshal(idx)
 	}
 	for name, data := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
@@ -220,7 +219,7 @@ func WriteLayout(dir string, s Spec) (digest.Digest, error) {
 }
 
 // WriteOCIArchive writes s as a tar of an OCI image layout.
-func WriteOCIArchive(file string, s Spec) (digest.Digest, error) {
+func WriteOCIArchive(file string, s Spec) (oci.Digest, error) {
 	files, d, err := s.files()
 	if err != nil {
 		return "", err
@@ -232,13 +231,13 @@ func WriteOCIArchive(file string, s Spec) (digest.Digest, error) {
 // config as HEX.json and each layer, uncompressed unless the layer says
 // otherwise, as HEX/layer.tar. It returns the config digest (docker's
 // image ID). Docker archives have no index: s.Others must be empty.
-func WriteDockerArchive(file string, s Spec) (digest.Digest, error) {
+func WriteDockerArchive(file string, s Spec) (oci.Digest, error) {
 	if len(s.Others) > 0 {
 		return "", fmt.Errorf("a docker archive holds one platform")
 	}
 	p := s.Platform
 	if p.OS == "" {
-		p = ocispec.Platform{OS: "linux", Architecture: runtime.GOARCH}
+		p = oci.Platform{OS: "linux", Architecture: runtime.GOARCH}
 	}
 	for i := range s.Layers {
 		if s.Layers[i].Compression == "" {

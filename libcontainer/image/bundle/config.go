@@ -6,9 +6,9 @@ import (
 	"path"
 	"strings"
 
-	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/berth-runtime/berth/libcontainer/image/oci"
 	"github.com/berth-runtime/berth/libcontainer/specdefault"
 )
 
@@ -30,7 +30,7 @@ type Overrides struct {
 // terminal off and the root writable (the overlay's upper dir takes the
 // writes), with the image's process settings. root is the mounted rootfs,
 // where User is resolved. annotations are the manifest's.
-func Spec(img ocispec.Image, annotations map[string]string, root *os.File, o Overrides) (*specs.Spec, error) {
+func Spec(img oci.Image, annotations map[string]string, root *os.File, o Overrides) (*specs.Spec, error) {
 	cfg := img.Config
 	s := specdefault.Default()
 	s.Process.Terminal = false
@@ -75,10 +75,10 @@ func Spec(img ocispec.Image, annotations map[string]string, root *os.File, o Ove
 		s.Annotations[StopSignalAnnotation] = cfg.StopSignal
 	}
 	if img.Author != "" {
-		s.Annotations[ocispec.AnnotationAuthors] = img.Author
+		s.Annotations[oci.AnnotationAuthors] = img.Author
 	}
 	if img.Created != nil {
-		s.Annotations[ocispec.AnnotationCreated] = img.Created.UTC().Format("2006-01-02T15:04:05Z07:00")
+		s.Annotations[oci.AnnotationCreated] = img.Created.UTC().Format("2006-01-02T15:04:05Z07:00")
 	}
 	if len(s.Annotations) == 0 {
 		s.Annotations = nil

@@ -7,9 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
+
+	"github.com/berth-runtime/berth/libcontainer/image/oci"
 )
 
 func rootWith(t *testing.T, files map[string]string) *os.File {
@@ -90,7 +91,7 @@ func TestResolveUserHostile(t *testing.T) {
 
 func TestSpec(t *testing.T) {
 	root := rootWith(t, etc)
-	img := ocispec.Image{Config: ocispec.ImageConfig{
+	img := oci.Image{Config: oci.ImageConfig{
 		Entrypoint: []string{"/entry"}, Cmd: []string{"a", "b"},
 		Env: []string{"PATH=/x", "K=v"}, WorkingDir: "srv", User: "user",
 		StopSignal: "SIGQUIT", Labels: map[string]string{"l": "1"},
@@ -116,7 +117,7 @@ func TestSpec(t *testing.T) {
 	if !reflect.DeepEqual(s.Process.Args, []string{"/bin/sh"}) {
 		t.Errorf("entrypoint override: %v", s.Process.Args)
 	}
-	if _, err := Spec(ocispec.Image{}, nil, root, Overrides{}); err == nil {
+	if _, err := Spec(oci.Image{}, nil, root, Overrides{}); err == nil {
 		t.Error("no Entrypoint and no Cmd must fail")
 	}
 }

@@ -9,17 +9,7 @@ import (
 	"runtime"
 	"strings"
 
-	digest "github.com/opencontainers/go-digest"
-	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
-)
-
-// Docker's media types, accepted alongside the OCI ones.
-const (
-	DockerManifest     = "application/vnd.docker.distribution.manifest.v2+json"
-	DockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json"
-	DockerConfig       = "application/vnd.docker.container.image.v1+json"
-	DockerLayerGzip    = "application/vnd.docker.image.rootfs.diff.tar.gzip"
-	DockerForeignGzip  = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
+	"github.com/berth-runtime/berth/libcontainer/image/oci"
 )
 
 // maxJSON bounds index, manifest and config blobs, which are read whole.
@@ -31,9 +21,9 @@ type Image struct {
 	// Digest identifies the image: the manifest's digest, or for a
 	// docker-archive (which has no manifest blob) the config's digest,
 	// docker's image ID.
-	Digest       digest.Digest
-	ConfigDigest digest.Digest
-	Config       ocispec.Image
+	Digest       oci.Digest
+	ConfigDigest oci.Digest
+	Config       oci.Image
 	// Annotations are the manifest's annotations.
 	Annotations map[string]string
 	Layers      []Layer
@@ -43,8 +33,8 @@ type Image struct {
 
 // Layer is one layer blob with the digest of its uncompressed tar.
 type Layer struct {
-	Blob   ocispec.Descriptor
-	DiffID digest.Digest
+	Blob   oci.Descriptor
+	DiffID oci.Digest
 	path   string // docker-archive: the member holding the layer
 }
 
@@ -52,7 +42,7 @@ type Layer struct {
 func (img *Image) Close() error { return img.files.Close() }
 
 // Platform is os/arch[/variant].
-type Platform = ocispec.Platform
+type Platform = oci.Platform
 
 // ParsePlatform reads os/arch[/variant]; "" is the host's platform.
 func ParsePlatform(s string) (Platform, error) {
@@ -70,7 +60,7 @@ func ParsePlatform(s string) (Platform, error) {
 	return p, nil
 }
 
-func platformString(p *ocispec.Platform) string {
+func platformString(p *oci.Platform) string {
 	if p == nil {
 		return "(no platform)"
 	}
@@ -81,7 +71,7 @@ func platformString(p *ocispec.Platform) string {
 	return s
 }
 
-func platformMatch(want Platform, got *ocispec.Platform) bool {
+func platformMatch(want Platform, got *oci.Platform) bool {
 	if got == nil || got.OS != want.OS || got.Architecture != want.Architecture {
 		return false
 	}
@@ -145,12 +135,12 @@ func readJSON(fs files, name string, v any) error {
 	return nil
 }
 
-func blobPath(d digest.Digest) string {
-	return path.Join("blobs", d.Algorithm().String(), d.Encoded())
+func blobPath(d oci.Digest) string {
+	return path.Join("blobs", d.Algorithm(), d.Encoded())
 }
 
 // readBlob reads a small blob whole, verified against desc.
-func (img *Image) readBlob(desc ocispec.Descriptor) ([]byte, error) {
+func (img *Image) readBlob(desc oci.Descriptor) ([]byte, error) {
 	if err := desc.Digest.Validate(); err != nil {
 		return nil, fmt.Errorf("descriptor digest %q: %w", desc.Digest, err)
 	}
@@ -178,18 +168,18 @@ type sniff struct {
 }
 
 func (img *Image) openOCI(platform Platform) error {
-	var layout ocispec.ImageLayout
-	if err := readJSON(img.files, ocispec.ImageLayoutFile, &layout); err != nil {
+	var layout oci.ImageLayout
+	if err := readJSON(img.files, oci.ImageLayoutFile, &layout); err != nil {
 		if errors.Is(err, errNotFound) {
-			return fmt.Errorf("not an OCI image layout (no %s)", ocispec.ImageLayoutFile)
+			return fmt.Errorf("not an OCI image layout (no %s)", oci.ImageLayoutFile)
 		}
 		return err
 	}
 	if layout.Version == "" {
-		return fmt.Errorf("%s: no imageLayoutVersion", ocispec.ImageLayoutFile)
+		return fmt.Errorf("%s: no imageLayoutVersion", oci.ImageLayoutFile)
 	}
-	var index ocispec.Index
-	if err := readJSON(img.files, ocispec.ImageIndexFile, &index); err != nil {
+	var index oci.Index
+	if err := readJSON(img.files, oci.ImageIndexFile, &index); err != nil {
 		return err
 	}
 	desc, err := img.pick(index.Manifests)
@@ -211,14 +201,14 @@ func (img *Image) openOCI(platform Platform) error {
 			mt = s.MediaType
 		}
 		if mt == "" && s.Manifests != nil {
-			mt = ocispec.MediaTypeImageIndex
+			mt = oci.MediaTypeImageIndex
 		}
 		switch mt {
-		case ocispec.MediaTypeImageIndex, DockerManifestList:
+		case oci.MediaTypeImageIndex, oci.DockerManifestList:
 			if depth > 4 {
 				return fmt.Errorf("index %s: indexes nested too deep", desc.Digest)
 			}
-			var idx ocispec.Index
+			var idx oci.Index
 			if err := json.Unmarshal(data, &idx); err != nil {
 				return fmt.Errorf("decode index %s: %w", desc.Digest, err)
 			}
@@ -226,7 +216,7 @@ func (img *Image) openOCI(platform Platform) error {
 				return err
 			}
 			continue
-		case ocispec.MediaTypeImageManifest, DockerManifest, "":
+		case oci.MediaTypeImageManifest, oci.DockerManifest, "":
 			return img.manifest(desc.Digest, data)
 		default:
 			return fmt.Errorf("%s: media type %q is not an image manifest or index", desc.Digest, mt)
@@ -235,7 +225,7 @@ func (img *Image) openOCI(platform Platform) error {
 }
 
 // pick chooses the entry of index.json that the ref names.
-func (img *Image) pick(descs []ocispec.Descriptor) (ocispec.Descriptor, error) {
+func (img *Image) pick(descs []oci.Descriptor) (oci.Descriptor, error) {
 	ref := img.Ref
 	switch {
 	case ref.Digest != "":
@@ -247,14 +237,14 @@ func (img *Image) pick(descs []ocispec.Descriptor) (ocispec.Descriptor, error) {
 		// Any manifest blob of the layout may be named by digest.
 		rc, size, err := img.files.open(blobPath(ref.Digest))
 		if err != nil {
-			return ocispec.Descriptor{}, fmt.Errorf("no manifest %s in the layout", ref.Digest)
+			return oci.Descriptor{}, fmt.Errorf("no manifest %s in the layout", ref.Digest)
 		}
 		rc.Close()
-		return ocispec.Descriptor{Digest: ref.Digest, Size: size}, nil
+		return oci.Descriptor{Digest: ref.Digest, Size: size}, nil
 	case ref.Tag != "":
 		var tags []string
 		for _, d := range descs {
-			name := d.Annotations[ocispec.AnnotationRefName]
+			name := d.Annotations[oci.AnnotationRefName]
 			if name == ref.Tag {
 				return d, nil
 			}
@@ -262,19 +252,19 @@ func (img *Image) pick(descs []ocispec.Descriptor) (ocispec.Descriptor, error) {
 				tags = append(tags, name)
 			}
 		}
-		return ocispec.Descriptor{}, fmt.Errorf("no image tagged %q in the layout (tags: %s)", ref.Tag, listOrNone(tags))
+		return oci.Descriptor{}, fmt.Errorf("no image tagged %q in the layout (tags: %s)", ref.Tag, listOrNone(tags))
 	}
 	if len(descs) == 1 {
 		return descs[0], nil
 	}
 	var tags []string
 	for _, d := range descs {
-		tags = append(tags, d.Annotations[ocispec.AnnotationRefName])
+		tags = append(tags, d.Annotations[oci.AnnotationRefName])
 	}
 	if len(descs) == 0 {
-		return ocispec.Descriptor{}, fmt.Errorf("the layout's index.json lists no image")
+		return oci.Descriptor{}, fmt.Errorf("the layout's index.json lists no image")
 	}
-	return ocispec.Descriptor{}, fmt.Errorf("the layout holds %d images: name one with :TAG or @DIGEST (tags: %s)", len(descs), listOrNone(tags))
+	return oci.Descriptor{}, fmt.Errorf("the layout holds %d images: name one with :TAG or @DIGEST (tags: %s)", len(descs), listOrNone(tags))
 }
 
 func listOrNone(s []string) string {
@@ -284,7 +274,7 @@ func listOrNone(s []string) string {
 	return strings.Join(s, ", ")
 }
 
-func pickPlatform(index digest.Digest, descs []ocispec.Descriptor, want Platform) (ocispec.Descriptor, error) {
+func pickPlatform(index oci.Digest, descs []oci.Descriptor, want Platform) (oci.Descriptor, error) {
 	var have []string
 	for _, d := range descs {
 		if platformMatch(want, d.Platform) {
@@ -292,17 +282,17 @@ func pickPlatform(index digest.Digest, descs []ocispec.Descriptor, want Platform
 		}
 		have = append(have, platformString(d.Platform))
 	}
-	return ocispec.Descriptor{}, fmt.Errorf("index %s has no image for platform %s (it has: %s); choose one with --platform",
+	return oci.Descriptor{}, fmt.Errorf("index %s has no image for platform %s (it has: %s); choose one with --platform",
 		index, platformString(&want), listOrNone(have))
 }
 
-func (img *Image) manifest(d digest.Digest, data []byte) error {
-	var m ocispec.Manifest
+func (img *Image) manifest(d oci.Digest, data []byte) error {
+	var m oci.Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
 		return fmt.Errorf("decode manifest %s: %w", d, err)
 	}
 	switch m.Config.MediaType {
-	case ocispec.MediaTypeImageConfig, DockerConfig:
+	case oci.MediaTypeImageConfig, oci.DockerConfig:
 	default:
 		return fmt.Errorf("manifest %s: config media type %q: not a container image", d, m.Config.MediaType)
 	}
@@ -329,7 +319,7 @@ func (img *Image) manifest(d digest.Digest, data []byte) error {
 	return nil
 }
 
-func (img *Image) config(d digest.Digest, data []byte) error {
+func (img *Image) config(d oci.Digest, data []byte) error {
 	if err := json.Unmarshal(data, &img.Config); err != nil {
 		return fmt.Errorf("decode config %s: %w", d, err)
 	}
@@ -408,7 +398,7 @@ func (img *Image) openDocker() error {
 	}
 	d := want
 	if d == "" {
-		d = digest.FromBytes(data)
+		d = oci.FromBytes(data)
 	}
 	if err := img.config(d, data); err != nil {
 		return err
@@ -425,7 +415,7 @@ func (img *Image) openDocker() error {
 		img.Layers = append(img.Layers, Layer{
 			// docker save writes uncompressed tars, but other tools
 			// compress: the stream is sniffed when it is opened.
-			Blob:   ocispec.Descriptor{Digest: digestFromName(p), Size: size},
+			Blob:   oci.Descriptor{Digest: digestFromName(p), Size: size},
 			DiffID: img.Config.RootFS.DiffIDs[i],
 			path:   p,
 		})
@@ -436,13 +426,13 @@ func (img *Image) openDocker() error {
 
 // digestFromName reads sha256:HEX out of "HEX.json", "HEX.tar",
 // "blobs/sha256/HEX" or "HEX/layer.tar"; "" when the name holds none.
-func digestFromName(name string) digest.Digest {
+func digestFromName(name string) oci.Digest {
 	base := path.Base(name)
 	if base == "layer.tar" {
 		return "" // the directory is a v1 layer ID, not a content digest
 	}
 	base = strings.TrimSuffix(strings.TrimSuffix(base, ".json"), ".tar")
-	d := digest.NewDigestFromEncoded(digest.SHA256, base)
+	d := oci.NewDigestFromEncoded(oci.SHA256, base)
 	if d.Validate() != nil {
 		return ""
 	}

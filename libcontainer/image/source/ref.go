@@ -5,7 +5,7 @@ import (
 	"os"
 	"strings"
 
-	digest "github.com/opencontainers/go-digest"
+	"github.com/berth-runtime/berth/libcontainer/image/oci"
 )
 
 // Transports, as skopeo names them.
@@ -18,10 +18,10 @@ const (
 // Ref is a parsed source name.
 type Ref struct {
 	Transport string
-	Path      string        // layout directory or archive file
-	Tag       string        // oci: ref.name annotation; docker-archive: a RepoTag
-	Digest    digest.Digest // oci: a manifest or index digest
-	Index     int           // docker-archive "@N": the Nth image; -1 when unset
+	Path      string     // layout directory or archive file
+	Tag       string     // oci: ref.name annotation; docker-archive: a RepoTag
+	Digest    oci.Digest // oci: a manifest or index digest
+	Index     int        // docker-archive "@N": the Nth image; -1 when unset
 }
 
 func (r Ref) String() string {
@@ -61,7 +61,7 @@ func Parse(name string) (Ref, error) {
 	// PATH@ALG:HEX names a digest; otherwise the first ':' ends PATH
 	// (skopeo's rule: paths with ':' cannot take a tag).
 	if at := strings.LastIndex(rest, "@"); at >= 0 && strings.Contains(rest[at:], ":") && r.Transport == OCI {
-		d, err := digest.Parse(rest[at+1:])
+		d, err := oci.Parse(rest[at+1:])
 		if err != nil {
 			return r, fmt.Errorf("image source %q: bad digest %q: %w", name, rest[at+1:], err)
 		}

@@ -11,15 +11,13 @@ import (
 	"strings"
 	"testing"
 
-	digest "github.com/opencontainers/go-digest"
-	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
-
 	"github.com/berth-runtime/berth/libcontainer/image/build"
+	"github.com/berth-runtime/berth/libcontainer/image/oci"
 )
 
 func TestParse(t *testing.T) {
 	dir := t.TempDir()
-	d := digest.FromString("x")
+	d := oci.FromString("x")
 	cases := []struct {
 		in   string
 		want Ref
@@ -67,7 +65,7 @@ func testSpec(t *testing.T, comp string) build.Spec {
 			{Tar: layerTar(t, map[string]string{"a": "1"}), Compression: comp},
 			{Tar: layerTar(t, map[string]string{"b": "2"}), Compression: comp},
 		},
-		Config:      ocispec.ImageConfig{Cmd: []string{"sh"}},
+		Config:      oci.ImageConfig{Cmd: []string{"sh"}},
 		Tag:         "v1",
 		Annotations: map[string]string{"org.opencontainers.image.title": "t"},
 	}
@@ -127,7 +125,7 @@ func TestOpenFormats(t *testing.T) {
 		}
 		for _, c := range []struct {
 			src  string
-			want digest.Digest
+			want oci.Digest
 		}{
 			{"oci:" + layout, want},
 			{"oci:" + layout + ":v1", want},
@@ -180,7 +178,7 @@ func TestOpenErrors(t *testing.T) {
 		"oci:" + layout + ":nope":         `no image tagged "nope"`,
 		"oci:" + dir:                      "not an OCI image layout",
 		"oci-archive:" + dir + "/missing": "no such file",
-		"oci:" + layout + "@" + digest.FromString("x").String(): "no manifest",
+		"oci:" + layout + "@" + oci.FromString("x").String(): "no manifest",
 	} {
 		ref, err := Parse(src)
 		if err != nil {
@@ -193,12 +191,12 @@ func TestOpenErrors(t *testing.T) {
 }
 
 func TestPlatform(t *testing.T) {
-	other := ocispec.Platform{OS: "linux", Architecture: "riscv64"}
+	other := oci.Platform{OS: "linux", Architecture: "riscv64"}
 	if runtime.GOARCH == "riscv64" {
 		other.Architecture = "s390x"
 	}
 	spec := testSpec(t, "none")
-	spec.Others = []ocispec.Platform{other}
+	spec.Others = []oci.Platform{other}
 	layout := filepath.Join(t.TempDir(), "layout")
 	if _, err := build.WriteLayout(layout, spec); err != nil {
 		t.Fatal(err)
@@ -284,7 +282,7 @@ func TestVerifyDiffID(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer img.Close()
-	img.Layers[0].DiffID = digest.FromString("something else")
+	img.Layers[0].DiffID = oci.FromString("something else")
 	if _, err := readLayers(t, img); err == nil || !strings.Contains(err.Error(), "diff ID") {
 		t.Fatalf("want a diff ID mismatch, got %v", err)
 	}

@@ -9,7 +9,8 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
-	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/berth-runtime/berth/libcontainer/image/oci"
 )
 
 // Compression of a layer blob.
@@ -28,11 +29,11 @@ func (c Compression) String() string {
 
 func compressionOf(mediaType string) (Compression, error) {
 	switch mediaType {
-	case ocispec.MediaTypeImageLayer, ocispec.MediaTypeImageLayerNonDistributable: //nolint:staticcheck // still found in images
+	case oci.MediaTypeImageLayer, oci.MediaTypeImageLayerNonDistributable: //nolint:staticcheck // still found in images
 		return Uncompressed, nil
-	case ocispec.MediaTypeImageLayerGzip, ocispec.MediaTypeImageLayerNonDistributableGzip, DockerLayerGzip, DockerForeignGzip: //nolint:staticcheck
+	case oci.MediaTypeImageLayerGzip, oci.MediaTypeImageLayerNonDistributableGzip, oci.DockerLayerGzip, oci.DockerForeignGzip: //nolint:staticcheck
 		return Gzip, nil
-	case ocispec.MediaTypeImageLayerZstd, ocispec.MediaTypeImageLayerNonDistributableZstd: //nolint:staticcheck
+	case oci.MediaTypeImageLayerZstd, oci.MediaTypeImageLayerNonDistributableZstd: //nolint:staticcheck
 		return Zstd, nil
 	case "":
 		return sniffed, nil

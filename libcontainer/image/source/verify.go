@@ -7,14 +7,14 @@ import (
 	"hash"
 	"io"
 
-	digest "github.com/opencontainers/go-digest"
+	"github.com/berth-runtime/berth/libcontainer/image/oci"
 )
 
 // DigestError says that a blob is not what its descriptor promised.
 type DigestError struct {
 	What     string // "blob sha256:...", "layer sha256:... (uncompressed)"
-	Want     digest.Digest
-	Got      digest.Digest
+	Want     oci.Digest
+	Got      oci.Digest
 	WantSize int64 // -1: unknown
 	GotSize  int64 // -1: stopped early, more than WantSize
 }
@@ -35,20 +35,20 @@ func (e *DigestError) Error() string {
 type verifier struct {
 	r    io.Reader
 	what string
-	want digest.Digest // "" : only the size is checked
-	size int64         // -1: any size
+	want oci.Digest // "" : only the size is checked
+	size int64      // -1: any size
 	h    hash.Hash
 	n    int64
 	done bool // reached EOF and matched
 }
 
-func newVerifier(r io.Reader, what string, want digest.Digest, size int64) (*verifier, error) {
+func newVerifier(r io.Reader, what string, want oci.Digest, size int64) (*verifier, error) {
 	v := &verifier{r: r, what: what, want: want, size: size}
 	if want != "" {
 		if err := want.Validate(); err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}
-		v.h = want.Algorithm().Hash()
+		v.h = want.Hash()
 	}
 	return v, nil
 }
@@ -72,7 +72,7 @@ func (v *verifier) Read(p []byte) (int, error) {
 			return n, &DigestError{What: v.what, Want: v.want, WantSize: v.size, GotSize: v.n}
 		}
 		if v.h != nil {
-			if got := digest.NewDigestFromBytes(v.want.Algorithm(), v.h.Sum(nil)); got != v.want {
+			if got := v.want.Sum(v.h); got != v.want {
 				return n, &DigestError{What: v.what, Want: v.want, Got: got, WantSize: v.size, GotSize: v.n}
 			}
 		}

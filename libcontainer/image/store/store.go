@@ -13,8 +13,9 @@ import (
 	"strings"
 	"time"
 
-	digest "github.com/opencontainers/go-digest"
 	"golang.org/x/sys/unix"
+
+	"github.com/berth-runtime/berth/libcontainer/image/oci"
 )
 
 // DefaultRoot is where layers are cached unless --store says otherwise.
@@ -34,11 +35,11 @@ type Store struct {
 
 // LayerInfo is layer.json.
 type LayerInfo struct {
-	DiffID  digest.Digest `json:"diffID"`
-	Blob    digest.Digest `json:"blob,omitempty"`
-	Entries int           `json:"entries"`
-	Bytes   int64         `json:"bytes"`
-	Created time.Time     `json:"created"`
+	DiffID  oci.Digest `json:"diffID"`
+	Blob    oci.Digest `json:"blob,omitempty"`
+	Entries int        `json:"entries"`
+	Bytes   int64      `json:"bytes"`
+	Created time.Time  `json:"created"`
 }
 
 // Open makes the store's directories (0700: layers hold setuid files and
@@ -59,15 +60,15 @@ func Open(root string) (*Store, error) {
 	return &Store{Root: abs}, nil
 }
 
-func (s *Store) layerDir(id digest.Digest) string {
-	return filepath.Join(s.Root, "layers", id.Algorithm().String(), id.Encoded())
+func (s *Store) layerDir(id oci.Digest) string {
+	return filepath.Join(s.Root, "layers", id.Algorithm(), id.Encoded())
 }
 
 // Diff is the directory holding layer id's files, the overlay lowerdir.
-func (s *Store) Diff(id digest.Digest) string { return filepath.Join(s.layerDir(id), "diff") }
+func (s *Store) Diff(id oci.Digest) string { return filepath.Join(s.layerDir(id), "diff") }
 
 // Has reports whether layer id is complete in the store.
-func (s *Store) Has(id digest.Digest) bool {
+func (s *Store) Has(id oci.Digest) bool {
 	_, err := os.Stat(filepath.Join(s.layerDir(id), "layer.json"))
 	return err == nil
 }
@@ -107,11 +108,11 @@ type Fill func(dir *os.File) (LayerInfo, error)
 // layer, in this process or another, extract it once: the others wait on
 // the layer's lock and then find it present. It reports whether this call
 // extracted the layer.
-func (s *Store) Ensure(id digest.Digest, fill Fill) (bool, error) {
+func (s *Store) Ensure(id oci.Digest, fill Fill) (bool, error) {
 	if s.Has(id) {
 		return false, nil
 	}
-	unlock, err := lock(filepath.Join(s.Root, "locks", id.Algorithm().String()+"-"+id.Encoded()), unix.LOCK_EX)
+	unlock, err := lock(filepath.Join(s.Root, "locks", id.Algorithm()+"-"+id.Encoded()), unix.LOCK_EX)
 	if err != nil {
 		return false, err
 	}
@@ -185,7 +186,7 @@ func (s *Store) Layers() ([]Layer, error) {
 	if err != nil {
 		return nil, err
 	}
-	users := map[digest.Digest][]string{}
+	users := map[oci.Digest][]string{}
 	for _, b := range bundles {
 		for _, l := range b.Layers {
 			users[l] = append(users[l], b.Bundle)
@@ -220,12 +221,12 @@ func (s *Store) Layers() ([]Layer, error) {
 
 // Bundle records which layers a bundle's rootfs stacks.
 type Bundle struct {
-	Bundle  string          `json:"bundle"` // absolute path
-	Image   digest.Digest   `json:"image"`
-	Source  string          `json:"source"`
-	Layers  []digest.Digest `json:"layers"` // bottom first
-	Flat    bool            `json:"flat,omitempty"`
-	Created time.Time       `json:"created"`
+	Bundle  string       `json:"bundle"` // absolute path
+	Image   oci.Digest   `json:"image"`
+	Source  string       `json:"source"`
+	Layers  []oci.Digest `json:"layers"` // bottom first
+	Flat    bool         `json:"flat,omitempty"`
+	Created time.Time    `json:"created"`
 }
 
 func (s *Store) bundleFile(bundle string) string {

@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	digest "github.com/opencontainers/go-digest"
+	"github.com/berth-runtime/berth/libcontainer/image/oci"
 )
 
 func fillWith(name string, calls *atomic.Int32) Fill {
@@ -29,7 +29,7 @@ func TestEnsureOnceConcurrently(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := digest.FromString("layer one")
+	id := oci.FromString("layer one")
 	var calls atomic.Int32
 	var wg sync.WaitGroup
 	var made atomic.Int32
@@ -63,7 +63,7 @@ func TestEnsureFailureLeavesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := digest.FromString("bad")
+	id := oci.FromString("bad")
 	_, err = s.Ensure(id, func(dir *os.File) (LayerInfo, error) {
 		os.WriteFile("/proc/self/fd/"+itoa(dir.Fd())+"/half", []byte("x"), 0o644)
 		return LayerInfo{}, errors.New("digest mismatch")
@@ -88,16 +88,16 @@ func TestBundlesAndPrune(t *testing.T) {
 		t.Fatal(err)
 	}
 	var calls atomic.Int32
-	a, b := digest.FromString("a"), digest.FromString("b")
-	for _, id := range []digest.Digest{a, b} {
+	a, b := oci.FromString("a"), oci.FromString("b")
+	for _, id := range []oci.Digest{a, b} {
 		if _, err := s.Ensure(id, fillWith("f", &calls)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.AddBundle(Bundle{Bundle: "/live", Layers: []digest.Digest{a}}); err != nil {
+	if err := s.AddBundle(Bundle{Bundle: "/live", Layers: []oci.Digest{a}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AddBundle(Bundle{Bundle: "/gone", Layers: []digest.Digest{a, b}}); err != nil {
+	if err := s.AddBundle(Bundle{Bundle: "/gone", Layers: []oci.Digest{a, b}}); err != nil {
 		t.Fatal(err)
 	}
 	os.MkdirAll(filepath.Join(s.Root, "tmp", "crashed-extraction"), 0o700)

@@ -21,9 +21,8 @@ import (
 	"os"
 	"strings"
 
-	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
-
 	"github.com/berth-runtime/berth/libcontainer/image/build"
+	"github.com/berth-runtime/berth/libcontainer/image/oci"
 )
 
 type list []string
@@ -83,7 +82,7 @@ func run() error {
 		if !ok {
 			return fmt.Errorf("-also %q: want OS/ARCH", p)
 		}
-		spec.Others = append(spec.Others, ocispec.Platform{OS: os, Architecture: arch})
+		spec.Others = append(spec.Others, oci.Platform{OS: os, Architecture: arch})
 	}
 	for _, a := range annotations {
 		k, v, ok := strings.Cut(a, "=")
