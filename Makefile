@@ -7,6 +7,7 @@
 #   make demo             install build dependencies, build, run a busybox container
 #   make deps             install build and test dependencies with apt-get (Debian)
 #   make bench            time `run` against runc and crun (bench/start.sh)
+#   make bench-unpack     time `image unpack` against umoci (bench/unpack.sh)
 #   make man              man pages in man/ (from the CLI definitions)
 #   make install          binary, man pages and bash completion under $(DESTDIR)$(PREFIX)
 #   make clean
@@ -26,12 +27,18 @@ SOURCES := $(shell find . -path ./tests -prune -o -path ./bench -prune -o \
 
 .DEFAULT_GOAL := berth
 
-.PHONY: all test unit integration install bench demo deps clean man
+.PHONY: all test unit integration install bench bench-unpack demo deps clean man
 
 all: berth
 
 berth: $(SOURCES)
 	CGO_ENABLED=1 $(GO) build -trimpath -tags "$(BUILDTAGS)" -ldflags "-X main.version=$(VERSION)" -o berth .
+
+# mkimage writes the OCI images the tests, the demo and the benchmark use.
+MKIMAGE_SOURCES := $(wildcard tests/cmd/mkimage/*.go libcontainer/image/build/*.go) go.mod go.sum
+
+tests/bin/mkimage: $(MKIMAGE_SOURCES)
+	$(GO) build -trimpath -o $@ ./tests/cmd/mkimage
 
 test:
 	$(MAKE) unit integration
@@ -39,7 +46,7 @@ test:
 unit:
 	$(GO) test -tags "$(BUILDTAGS)" ./...
 
-integration: berth
+integration: berth tests/bin/mkimage
 	bats --print-output-on-failure tests/integration$(if $(TESTS),/$(TESTS))
 
 man: berth
@@ -55,13 +62,17 @@ install: berth man
 bench: berth
 	bench/start.sh
 
+bench-unpack: berth tests/bin/mkimage
+	bench/unpack.sh
+
 deps:
 	.ci/run deps
 
-demo: deps berth
+demo: deps berth tests/bin/mkimage
 	tests/demo.sh
 
 clean:
 	rm -f berth
 	rm -rf man
+	rm -rf tests/bin
 	rm -rf bench/out
