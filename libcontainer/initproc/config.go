@@ -5,6 +5,8 @@ import (
 	"runtime"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/berth-runtime/berth/libcontainer/seccomp"
 )
 
 // EnvSyncFd names the environment variable that marks an init and carries
@@ -25,6 +27,8 @@ type InitConfig struct {
 	PreserveFDs  int         `json:"preserveFds"`
 	HostPid      int         `json:"hostPid"` // the init's pid as the runtime sees it
 	UserNS       bool        `json:"userNS"`
+	// Seccomp is linux.seccomp, compiled by the runtime (nil: none).
+	Seccomp *seccomp.Filter `json:"seccomp,omitempty"`
 }
 
 // IsInit reports whether this process was started as a container's init.

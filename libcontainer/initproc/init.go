@@ -131,6 +131,12 @@ func run(sync *os.File, startFd int) error {
 	if err != nil {
 		return err
 	}
+	early := seccompEarly(c.Seccomp, p.NoNewPrivileges)
+	if early {
+		if err := loadSeccomp(c.Seccomp, sync); err != nil {
+			return err
+		}
+	}
 	if err := setUser(p.User, capset); err != nil {
 		return err
 	}
@@ -167,6 +173,11 @@ func run(sync *os.File, startFd int) error {
 	// Only stdio and the preserved fds reach the program.
 	if err := unix.CloseRange(uint(3+c.PreserveFDs), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		return fail(fmt.Errorf("mark fds close-on-exec: %w", err))
+	}
+	if !early {
+		if err := loadSeccomp(c.Seccomp, sync); err != nil {
+			return fail(err)
+		}
 	}
 	err = syscall.Exec(path, p.Args, env)
 	return fail(fmt.Errorf("exec %q: %w", p.Args[0], err))

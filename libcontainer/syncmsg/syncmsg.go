@@ -30,6 +30,9 @@ const (
 	Ready     Type = 9 // init -> parent: created, waiting for start
 	// Console is followed by one byte carrying the pty master (SCM_RIGHTS).
 	Console Type = 10
+	// SeccompFd is followed by one byte carrying the seccomp notify
+	// listener (SCM_RIGHTS), for the runtime to pass to the agent.
+	SeccompFd Type = 11
 )
 
 // Bootstrap record kinds (values shared with nsenter.c).
@@ -122,7 +125,8 @@ func (b *BootstrapBuilder) TimeOffsets(text string) {
 // Bytes returns the payload.
 func (b *BootstrapBuilder) Bytes() []byte { return b.buf }
 
-// RecvFd receives the one byte and fd that follow a Console message.
+// RecvFd receives the one byte and fd that follow a Console or SeccompFd
+// message.
 func RecvFd(sock int) (int, error) {
 	buf := make([]byte, 1)
 	oob := make([]byte, unix.CmsgSpace(4))
