@@ -5,6 +5,7 @@ import (
 	"github.com/opencontainers/runtime-spec/specs-go/features"
 
 	"github.com/berth-runtime/berth/libcontainer/caps"
+	"github.com/berth-runtime/berth/libcontainer/seccomp"
 )
 
 // mountOptions are the generic (non filesystem-specific) options the
@@ -49,7 +50,7 @@ func Get() *features.Features {
 			// No cgroup manager yet (issue #4): containers are not placed in
 			// cgroups, so no driver is reported.
 			Cgroup:   &features.Cgroup{V1: no, V2: no, Systemd: no, SystemdUser: no},
-			Seccomp:  &features.Seccomp{Enabled: no},
+			Seccomp:  seccompFeatures(),
 			Apparmor: &features.Apparmor{Enabled: no},
 			Selinux:  &features.Selinux{Enabled: no},
 			IntelRdt: &features.IntelRdt{Enabled: no},
@@ -59,3 +60,18 @@ func Get() *features.Features {
 }
 
 func boolPtr(b bool) *bool { return &b }
+
+// seccompFeatures lists what linux.seccomp may hold here: the actions and
+// architectures libseccomp accepts on this host, every operator, the flags
+// berth knows and those the running kernel accepts.
+func seccompFeatures() *features.Seccomp {
+	s := seccomp.Supported()
+	return &features.Seccomp{
+		Enabled:        boolPtr(true),
+		Actions:        s.Actions,
+		Operators:      s.Operators,
+		Archs:          s.Archs,
+		KnownFlags:     s.KnownFlags,
+		SupportedFlags: s.SupportedFlags,
+	}
+}
