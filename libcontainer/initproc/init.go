@@ -132,8 +132,9 @@ func run(sync *os.File, startFd int) error {
 		return err
 	}
 	early := seccompEarly(c.Seccomp, p.NoNewPrivileges)
+	var guard *threadGuard
 	if early {
-		if err := loadSeccomp(c.Seccomp, sync); err != nil {
+		if guard, err = loadSeccomp(c.Seccomp, sync); err != nil {
 			return err
 		}
 	}
@@ -147,6 +148,7 @@ func run(sync *os.File, startFd int) error {
 	if err != nil {
 		return err
 	}
+	guard.setStart(conn)
 	// From here on failures are reported to `start`, whose connection
 	// closes by itself (close-on-exec) when execve succeeds.
 	fail := func(err error) error {
@@ -175,9 +177,10 @@ func run(sync *os.File, startFd int) error {
 		return fail(fmt.Errorf("mark fds close-on-exec: %w", err))
 	}
 	if !early {
-		if err := loadSeccomp(c.Seccomp, sync); err != nil {
+		if guard, err = loadSeccomp(c.Seccomp, sync); err != nil {
 			return fail(err)
 		}
+		guard.setStart(conn)
 	}
 	err = syscall.Exec(path, p.Args, env)
 	return fail(fmt.Errorf("exec %q: %w", p.Args[0], err))
