@@ -8,7 +8,8 @@
 #   make demo             install build dependencies, build, run a busybox container
 #   make deps             install build and test dependencies with apt-get (Debian)
 #   make bench            time `run` against runc and crun (bench/start.sh)
-#   make install          $(DESTDIR)$(PREFIX)/sbin/berth
+#   make man              man pages in man/ (from the CLI definitions)
+#   make install          binary, man pages and bash completion under $(DESTDIR)$(PREFIX)
 #   make clean
 
 PREFIX  ?= /usr/local
@@ -29,7 +30,7 @@ SOURCES := $(shell find . -path ./tests -prune -o -path ./bench -prune -o \
 TESTBIN := tests/bin/seccompagent tests/bin/sysprobe
 TESTBIN_SOURCES := $(shell find tests/cmd -type f -name '*.go' -print) go.mod go.sum
 
-.PHONY: all test unit integration testbin install bench demo deps clean
+.PHONY: all test unit integration testbin install bench demo deps clean man
 
 all: berth
 
@@ -54,8 +55,15 @@ tests/bin/seccompagent: $(TESTBIN_SOURCES)
 tests/bin/sysprobe: $(TESTBIN_SOURCES)
 	CGO_ENABLED=0 $(GO) build -trimpath -o $@ ./tests/cmd/sysprobe
 
-install: berth
+man: berth
+	./berth gen-man man
+
+install: berth man
 	install -D -m 0755 berth $(DESTDIR)$(PREFIX)/sbin/berth
+	install -d $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	./berth completion bash >$(DESTDIR)$(PREFIX)/share/bash-completion/completions/berth
 
 bench: berth
 	bench/start.sh
@@ -69,4 +77,5 @@ demo: deps berth
 clean:
 	rm -f berth
 	rm -rf tests/bin
+	rm -rf man
 	rm -rf bench/out

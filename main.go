@@ -56,6 +56,13 @@ func main() {
 			listCommand,
 			specCommand,
 			featuresCommand,
+			pauseCommand,
+			resumeCommand,
+			psCommand,
+			updateCommand,
+			eventsCommand,
+			completionCommand,
+			genManCommand,
 		},
 		// Errors are printed by fatal below, once, in the chosen log format.
 		ExitErrHandler: func(*cli.Context, error) {},

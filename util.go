@@ -32,3 +32,8 @@ func checkSystemd(ctx *cli.Context) error {
 	}
 	return nil
 }
+
+// loadByID loads a container for commands that take more than the ID.
+func loadByID(ctx *cli.Context, id string) (*libcontainer.Container, error) {
+	return libcontainer.Load(ctx.String("root"), id)
+}

@@ -9,6 +9,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
+	"github.com/berth-runtime/berth/libcontainer/cgroups"
 	"github.com/berth-runtime/berth/libcontainer/hooks"
 	"github.com/berth-runtime/berth/libcontainer/logging"
 	"github.com/berth-runtime/berth/libcontainer/procinfo"
@@ -22,6 +23,7 @@ type Container struct {
 	// console is the pty master of a container created for a foreground
 	// run (ConsoleRelay); nil otherwise.
 	console *os.File
+	cg      *cgroups.Cgroup // loaded on first use; see cgroup()
 }
 
 // Console returns the pty master kept for a foreground run, or nil.
@@ -58,6 +60,9 @@ func (c *Container) Status() specs.ContainerState {
 	}
 	if !c.st.Started {
 		return specs.StateCreated
+	}
+	if c.frozen() {
+		return StatePaused
 	}
 	return specs.StateRunning
 }
@@ -136,17 +141,29 @@ var ErrNotRunning = errors.New("container is not running")
 
 // Signal sends sig to the init, or with all to every process of the container.
 func (c *Container) Signal(sig unix.Signal, all bool) error {
-	if c.Status() == specs.StateStopped {
+	status := c.Status()
+	if status == specs.StateStopped {
 		return fmt.Errorf("container %q: kill: %w", c.st.ID, ErrNotRunning)
 	}
 	if all {
-		return c.signalAll(sig)
+		if err := c.signalAll(sig); err != nil {
+			return fmt.Errorf("container %q: kill --all: %w", c.st.ID, err)
+		}
+		return nil
 	}
 	if err := procinfo.Signal(c.st.Pid, c.st.StartTime, sig); err != nil {
 		if errors.Is(err, procinfo.ErrGone) {
 			return fmt.Errorf("container %q: kill: %w", c.st.ID, ErrNotRunning)
 		}
 		return fmt.Errorf("container %q: kill: %w", c.st.ID, err)
+	}
+	if status == StatePaused && sig == unix.SIGKILL {
+		// A frozen task acts on SIGKILL only once thawed (v1 freezer).
+		if cg, err := c.cgroup(); err == nil {
+			if err := cg.Thaw(); err != nil {
+				return fmt.Errorf("container %q: kill: thaw after KILL: %w", c.st.ID, err)
+			}
+		}
 	}
 	return nil
 }
@@ -158,14 +175,22 @@ func (c *Container) Delete(force bool) error {
 		return err
 	}
 	switch s := c.Status(); s {
-	case specs.StateRunning:
+	case specs.StateRunning, StatePaused:
 		if !force {
 			c.dir.Unlock()
-			return fmt.Errorf("container %q: delete: it is running; stop it first (berth kill %s KILL) or use --force", c.st.ID, c.st.ID)
+			return fmt.Errorf("container %q: delete: it is %s; stop it first (berth kill %s KILL) or use --force", c.st.ID, s, c.st.ID)
 		}
 		fallthrough
 	case specs.StateCreated:
 		if err := c.killAndWait(); err != nil {
+			c.dir.Unlock()
+			return fmt.Errorf("container %q: delete: %w", c.st.ID, err)
+		}
+	}
+	// Whatever is left in the cgroup (daemons of a container without its
+	// own pid namespace) dies with it; then every directory goes.
+	if cg, err := c.cgroup(); err == nil {
+		if err := cg.Destroy(); err != nil {
 			c.dir.Unlock()
 			return fmt.Errorf("container %q: delete: %w", c.st.ID, err)
 		}
@@ -180,13 +205,12 @@ func (c *Container) Delete(force bool) error {
 }
 
 func (c *Container) killAndWait() error {
-	if c.st.OwnPidNS {
-		// Killing a pid namespace's init kills every process in it.
+	// cgroup.kill (or a frozen sweep) reaches every process, with or
+	// without a pid namespace of the container's own.
+	if err := c.signalAll(unix.SIGKILL); err != nil {
 		if err := procinfo.Signal(c.st.Pid, c.st.StartTime, unix.SIGKILL); err != nil && !errors.Is(err, procinfo.ErrGone) {
 			return err
 		}
-	} else if err := c.signalAll(unix.SIGKILL); err != nil {
-		return err
 	}
 	return procinfo.WaitGone(c.st.Pid, c.st.StartTime)
 }

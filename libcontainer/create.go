@@ -87,12 +87,20 @@ func Create(o CreateOptions) (c *Container, err error) {
 	defer func() {
 		if err != nil {
 			c.destroyInit()
+			if c.cg != nil {
+				if derr := c.cg.Destroy(); derr != nil {
+					c.warn(derr)
+				}
+			}
 			dir.Remove()
 			err = wrap(err)
 		} else {
 			dir.Unlock()
 		}
 	}()
+	if err := c.setupCgroup(); err != nil {
+		return c, err
+	}
 	if err := c.launch(o); err != nil {
 		return c, err
 	}
@@ -191,7 +199,7 @@ func (c *Container) launch(o CreateOptions) error {
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 		ExtraFiles: extra,
 	}
-	err = cmd.Start()
+	err = c.startInCgroup(cmd)
 	child.Close()
 	listener.Close()
 	if err != nil {
@@ -249,6 +257,7 @@ func (c *Container) launch(o CreateOptions) error {
 		ID: c.st.ID, Bundle: c.st.Bundle, Rootfs: c.st.Rootfs, Spec: spec,
 		NoPivot: o.NoPivot, NoNewKeyring: o.NoNewKeyring, PreserveFDs: o.PreserveFDs,
 		HostPid: c.st.Pid, UserNS: hasNS(spec, specs.UserNamespace),
+		Cgroups: c.cgroupView(),
 		Seccomp: filter,
 	}
 	if err := syncmsg.WriteJSON(sync, syncmsg.Config, &cfg); err != nil {

@@ -47,9 +47,9 @@ func Get() *features.Features {
 			// CAP_CHECKPOINT_RESTORE (40); those the running kernel lacks
 			// are dropped at start, not refused.
 			Capabilities: caps.Names(),
-			// No cgroup manager yet (issue #4): containers are not placed in
-			// cgroups, so no driver is reported.
-			Cgroup:   &features.Cgroup{V1: no, V2: no, Systemd: no, SystemdUser: no},
+			// cgroupfs on v1, v2 and hybrid hosts (libcontainer/cgroups);
+			// rdma limits are written where the host has the controller.
+			Cgroup:   &features.Cgroup{V1: boolPtr(true), V2: boolPtr(true), Systemd: no, SystemdUser: no, Rdma: boolPtr(true)},
 			Seccomp:  seccompFeatures(),
 			Apparmor: &features.Apparmor{Enabled: no},
 			Selinux:  &features.Selinux{Enabled: no},

@@ -26,9 +26,9 @@ func TestGetMarshals(t *testing.T) {
 	if back.OCIVersionMin != "1.0.0" || back.OCIVersionMax != specs.Version {
 		t.Errorf("versions = %q..%q", back.OCIVersionMin, back.OCIVersionMax)
 	}
-	// Nothing places containers in cgroups yet: no driver may be claimed.
-	if back.Linux == nil || back.Linux.Cgroup == nil || back.Linux.Cgroup.V2 == nil || *back.Linux.Cgroup.V2 || *back.Linux.Cgroup.V1 {
-		t.Errorf("cgroup drivers must be reported as absent: %s", b)
+	// cgroupfs v1 and v2 are implemented; no systemd driver exists.
+	if back.Linux == nil || back.Linux.Cgroup == nil || back.Linux.Cgroup.V2 == nil || !*back.Linux.Cgroup.V2 || !*back.Linux.Cgroup.V1 || *back.Linux.Cgroup.Systemd {
+		t.Errorf("cgroup drivers: want v1 and v2, no systemd: %s", b)
 	}
 	if back.Linux.Seccomp == nil || back.Linux.Seccomp.Enabled == nil || !*back.Linux.Seccomp.Enabled {
 		t.Errorf("seccomp.enabled should be true: %s", b)

@@ -6,6 +6,7 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/berth-runtime/berth/libcontainer/rootfs"
 	"github.com/berth-runtime/berth/libcontainer/seccomp"
 )
 
@@ -27,6 +28,8 @@ type InitConfig struct {
 	PreserveFDs  int         `json:"preserveFds"`
 	HostPid      int         `json:"hostPid"` // the init's pid as the runtime sees it
 	UserNS       bool        `json:"userNS"`
+	// Cgroups lets the init mount "cgroup" entries as the host has them.
+	Cgroups *rootfs.CgroupView `json:"cgroups,omitempty"`
 	// Seccomp is linux.seccomp, compiled by the runtime (nil: none).
 	Seccomp *seccomp.Filter `json:"seccomp,omitempty"`
 }

@@ -56,7 +56,7 @@ func run(sync *os.File, startFd int) error {
 			return fmt.Errorf("set domainname %q: %w", s.Domainname, err)
 		}
 	}
-	if err := rootfs.Prepare(&rootfs.Config{Spec: s, Rootfs: c.Rootfs, Bundle: c.Bundle, UserNS: c.UserNS}); err != nil {
+	if err := rootfs.Prepare(&rootfs.Config{Spec: s, Rootfs: c.Rootfs, Bundle: c.Bundle, UserNS: c.UserNS, Cgroups: c.Cgroups}); err != nil {
 		return err
 	}
 	if s.Hooks != nil && (len(s.Hooks.Prestart) > 0 || len(s.Hooks.CreateRuntime) > 0) { //nolint:staticcheck // prestart is deprecated but still honoured

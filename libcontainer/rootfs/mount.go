@@ -20,6 +20,8 @@ type Config struct {
 	Rootfs string // absolute host path of root.path
 	Bundle string // relative bind sources are relative to it
 	UserNS bool   // device nodes cannot be created, only bind-mounted
+	// Cgroups describes the container's cgroups for "cgroup" mounts.
+	Cgroups *CgroupView
 }
 
 func procFd(f *os.File) string { return "/proc/self/fd/" + strconv.Itoa(int(f.Fd())) }
@@ -156,10 +158,8 @@ func mountEntry(root *os.File, c *Config, m specs.Mount) error {
 		return fmt.Errorf("mount %q: no filesystem type given", m.Destination)
 	}
 	fstype := m.Type
-	if fstype == "cgroup" {
-		// The unified hierarchy is mountable on every host with cgroup2;
-		// on a hybrid host it is the one the freezer and kill use.
-		fstype = "cgroup2"
+	if fstype == "cgroup" || fstype == "cgroup2" {
+		return mountCgroup(root, c, m, dest, o)
 	}
 	target, err := openDest(root, dest, false)
 	if err != nil {

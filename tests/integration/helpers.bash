@@ -43,8 +43,48 @@ ROOT=$_helpers_tmp/state
 BUNDLE=$_helpers_tmp/bundle
 CID=berth-t${BATS_SUITE_TEST_NUMBER:-0}-$$
 
+# CGROUP_VIEW picks the cgroups berth sees (set it in a test or setup):
+#   host  this machine as it is (hybrid: v1 controllers + cgroup2 at
+#         /sys/fs/cgroup/unified)
+#   v2    a pure cgroup v2 host: a private mount namespace with the cgroup2
+#         hierarchy mounted on /sys/fs/cgroup
+#   v1    a legacy host: a private mount namespace without the cgroup2 mount
+# The private namespaces change nothing on the host.
+CGROUP_VIEW=host
+
 berth() {
-	"$BERTH" --root "$ROOT" "$@"
+	case $CGROUP_VIEW in
+	v2)
+		unshare -m sh -c 'mount -t cgroup2 none /sys/fs/cgroup && exec "$@"' sh \
+			"$BERTH" --root "$ROOT" "$@"
+		;;
+	v1)
+		unshare -m sh -c 'for m in $1; do umount "$m" || exit 1; done; shift; exec "$@"' sh \
+			"$(_mounts | awk '$1 == "cgroup2" {print $2}')" "$BERTH" --root "$ROOT" "$@"
+		;;
+	*) "$BERTH" --root "$ROOT" "$@" ;;
+	esac
+}
+
+# _mounts: "FSTYPE MOUNTPOINT SUPER-OPTIONS" for each mount (mountinfo's
+# optional fields make its column numbers vary).
+_mounts() {
+	sed -n 's/^[^ ]* [^ ]* [^ ]* [^ ]* \([^ ]*\) .* - \([^ ]*\) [^ ]* \([^ ]*\)$/\2 \1 \3/p' /proc/self/mountinfo
+}
+
+# requires_v1 CONTROLLER...: skip unless the host mounts each as cgroup v1.
+requires_v1() {
+	local c
+	for c in "$@"; do
+		_mounts | awk -v c="$c" '$1 == "cgroup" && ("," $3 ",") ~ ("," c ",") {found=1} END {exit !found}' ||
+			skip "this host has no cgroup v1 $c controller"
+	done
+}
+
+# requires_cgroup2: skip unless the host has a cgroup2 hierarchy.
+requires_cgroup2() {
+	_mounts | awk '$1 == "cgroup2" {found=1} END {exit !found}' ||
+		skip "this host has no cgroup2 hierarchy"
 }
 
 # is_berth: true when the runtime under test is berth itself.
