@@ -4,10 +4,11 @@
 #   make test             unit + integration tests (as root)
 #   make unit             go test ./...
 #   make integration      bats tests/integration (TESTS=smoke.bats picks one file)
-#   make test-tools       the tests' helper programs from tests/cmd into tests/bin
+#   make testbin          the test helpers in tests/bin (built by integration)
 #   make demo             install build dependencies, build, run a busybox container
 #   make deps             install build and test dependencies with apt-get (Debian)
 #   make bench            time `run` against runc and crun (bench/start.sh)
+#   make bench-unpack     time `image unpack` against umoci (bench/unpack.sh)
 #   make man              man pages in man/ (from the CLI definitions)
 #   make install          binary, man pages and bash completion under $(DESTDIR)$(PREFIX)
 #   make clean
@@ -27,16 +28,24 @@ SOURCES := $(shell find . -path ./tests -prune -o -path ./bench -prune -o \
 
 .DEFAULT_GOAL := berth
 
-# Helper programs the integration tests run (console-socket receiver,
-# sd_notify peer), static so that they also run inside the test rootfs.
-TEST_TOOLS := tests/bin/recvtty tests/bin/sdnotify
+# The tests' helper programs (a seccomp agent, a syscall probe, a
+# console-socket receiver, an sd_notify peer); the static ones also run
+# inside the busybox test rootfs.
+TESTBIN := tests/bin/seccompagent tests/bin/sysprobe tests/bin/recvtty tests/bin/sdnotify
+TESTBIN_SOURCES := $(shell find tests/cmd -type f -name '*.go' -print) go.mod go.sum
 
-.PHONY: all test unit integration test-tools install bench demo deps clean man
+.PHONY: all test unit integration testbin install bench bench-unpack demo deps clean man
 
 all: berth
 
 berth: $(SOURCES)
 	CGO_ENABLED=1 $(GO) build -trimpath -tags "$(BUILDTAGS)" -ldflags "-X main.version=$(VERSION)" -o berth .
+
+# mkimage writes the OCI images the tests, the demo and the benchmark use.
+MKIMAGE_SOURCES := $(wildcard tests/cmd/mkimage/*.go libcontainer/image/build/*.go) go.mod go.sum
+
+tests/bin/mkimage: $(MKIMAGE_SOURCES)
+	$(GO) build -trimpath -o $@ ./tests/cmd/mkimage
 
 test:
 	$(MAKE) unit integration
@@ -44,13 +53,21 @@ test:
 unit:
 	$(GO) test -tags "$(BUILDTAGS)" ./...
 
-test-tools: $(TEST_TOOLS)
-
-tests/bin/%: tests/cmd/%/*.go go.mod go.sum
-	CGO_ENABLED=0 $(GO) build -trimpath -o $@ ./tests/cmd/$*
-
-integration: berth $(TEST_TOOLS)
+integration: berth tests/bin/mkimage testbin
 	bats --print-output-on-failure tests/integration$(if $(TESTS),/$(TESTS))
+
+testbin: $(TESTBIN)
+
+tests/bin/seccompagent: $(TESTBIN_SOURCES)
+	CGO_ENABLED=1 $(GO) build -trimpath -o $@ ./tests/cmd/seccompagent
+
+# Static: it runs inside the busybox test rootfs.
+tests/bin/sysprobe: $(TESTBIN_SOURCES)
+	CGO_ENABLED=0 $(GO) build -trimpath -o $@ ./tests/cmd/sysprobe
+
+# Static: they run inside the busybox test rootfs too.
+tests/bin/recvtty tests/bin/sdnotify: tests/bin/%: $(TESTBIN_SOURCES)
+	CGO_ENABLED=0 $(GO) build -trimpath -o $@ ./tests/cmd/$*
 
 man: berth
 	./berth gen-man man
@@ -65,14 +82,18 @@ install: berth man
 bench: berth
 	bench/start.sh
 
+bench-unpack: berth tests/bin/mkimage
+	bench/unpack.sh
+
 deps:
 	.ci/run deps
 
-demo: deps berth
+demo: deps berth tests/bin/mkimage
 	tests/demo.sh
 
 clean:
 	rm -f berth
 	rm -rf tests/bin
 	rm -rf man
+	rm -rf tests/bin
 	rm -rf bench/out

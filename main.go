@@ -64,6 +64,7 @@ func main() {
 			eventsCommand,
 			completionCommand,
 			genManCommand,
+			imageCommand,
 		},
 		// Errors are printed by fatal below, once, in the chosen log format.
 		ExitErrHandler: func(*cli.Context, error) {},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/berth-runtime/berth/libcontainer/caps"
 	"github.com/berth-runtime/berth/libcontainer/initproc"
+	"github.com/berth-runtime/berth/libcontainer/seccomp"
 )
 
 // LoadConfig reads and checks BUNDLE/config.json.
@@ -89,10 +90,13 @@ func Validate(s *specs.Spec) error {
 			return fmt.Errorf("process.rlimits: %s soft limit %d is above its hard limit %d", rl.Type, rl.Soft, rl.Hard)
 		}
 	}
+	if err := validateMountsAndSysctl(s, seen); err != nil {
+		return err
+	}
 	if _, err := caps.Parse(s.Process.Capabilities); err != nil {
 		return fmt.Errorf("process.%w", err)
 	}
-	return nil
+	return seccomp.Validate(s.Linux.Seccomp)
 }
 
 func nsPath(s *specs.Spec, t specs.LinuxNamespaceType) string {

@@ -15,10 +15,12 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
+	"github.com/berth-runtime/berth/libcontainer/exeguard"
 	"github.com/berth-runtime/berth/libcontainer/hooks"
 	"github.com/berth-runtime/berth/libcontainer/initproc"
 	"github.com/berth-runtime/berth/libcontainer/notify"
 	"github.com/berth-runtime/berth/libcontainer/procinfo"
+	"github.com/berth-runtime/berth/libcontainer/seccomp"
 	"github.com/berth-runtime/berth/libcontainer/state"
 	"github.com/berth-runtime/berth/libcontainer/syncmsg"
 )
@@ -162,6 +164,10 @@ func listenStart(dir string) (*os.File, error) {
 
 func (c *Container) launch(o CreateOptions) error {
 	spec := c.st.Config
+	filter, err := seccomp.Compile(spec.Linux.Seccomp)
+	if err != nil {
+		return err
+	}
 	var bs syncmsg.BootstrapBuilder
 	var flags uintptr
 	for _, ns := range spec.Linux.Namespaces {
@@ -200,8 +206,16 @@ func (c *Container) launch(o CreateOptions) error {
 		return fmt.Errorf("--preserve-fds %d with %d LISTEN_FDS: %w", o.PreserveFDs, o.ListenFDs, err)
 	}
 	extra = append(extra, child, listener)
+	// Never /proc/self/exe: the container could reach the host binary
+	// through the init's /proc/<pid>/exe (CVE-2019-5736).
+	exe, err := exeguard.Path(3 + len(extra))
+	if err != nil {
+		child.Close()
+		listener.Close()
+		return err
+	}
 	cmd := &exec.Cmd{
-		Path: "/proc/self/exe",
+		Path: exe,
 		Args: []string{"berth", "init"},
 		Env: []string{
 			initproc.EnvSyncFd + "=" + strconv.Itoa(3+passed),
@@ -270,15 +284,19 @@ func (c *Container) launch(o CreateOptions) error {
 		ListenFDs: o.ListenFDs, ListenFDNames: o.ListenFDNames,
 		HostPid: c.st.Pid, UserNS: hasNS(spec, specs.UserNamespace),
 		Cgroups: c.cgroupView(),
+		Seccomp: filter,
 	}
 	if err := syncmsg.WriteJSON(sync, syncmsg.Config, &cfg); err != nil {
 		return fmt.Errorf("send config to init: %w", err)
+	}
+	if err := sendIDMapTrees(sync, spec, c.st.Bundle); err != nil {
+		return err
 	}
 	for {
 		m, err := syncmsg.Read(sync)
 		if err != nil {
 			if errors.Is(err, io.EOF) {
-				return errors.New("container init exited during setup without reporting an error")
+				return c.initVanished()
 			}
 			return fmt.Errorf("read from init: %w", err)
 		}
@@ -307,6 +325,10 @@ func (c *Container) launch(o CreateOptions) error {
 			err = sendConsole(o.ConsoleSocket, master)
 			master.Close()
 			if err != nil {
+				return err
+			}
+		case syncmsg.SeccompFd:
+			if err := c.forwardSeccompFd(parentFd, c.st.Pid, specs.StateCreating); err != nil {
 				return err
 			}
 		case syncmsg.Ready:

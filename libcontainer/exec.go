@@ -16,6 +16,7 @@ import (
 
 	"github.com/berth-runtime/berth/libcontainer/initproc"
 	"github.com/berth-runtime/berth/libcontainer/procinfo"
+	"github.com/berth-runtime/berth/libcontainer/seccomp"
 	"github.com/berth-runtime/berth/libcontainer/syncmsg"
 )
 
@@ -134,6 +135,11 @@ func (c *Container) startExec(o ExecOptions, cgroups []string) (*Process, error)
 	if err != nil {
 		return nil, err
 	}
+	// The container's filter applies to its exec'd processes too.
+	filter, err := seccomp.Compile(c.st.Config.Linux.Seccomp)
+	if err != nil {
+		return nil, err
+	}
 	parentFd, childFd, err := syncmsg.Socketpair()
 	if err != nil {
 		return nil, err
@@ -215,7 +221,7 @@ func (c *Container) startExec(o ExecOptions, cgroups []string) (*Process, error)
 			return nil, fmt.Errorf("set oomScoreAdj %d: %w", *adj, err)
 		}
 	}
-	cfg := initproc.ExecConfig{ID: c.st.ID, Process: o.Process, PreserveFDs: o.PreserveFDs}
+	cfg := initproc.ExecConfig{ID: c.st.ID, Process: o.Process, PreserveFDs: o.PreserveFDs, Seccomp: filter}
 	if err := syncmsg.WriteJSON(sync, syncmsg.ExecConfig, &cfg); err != nil {
 		return nil, fmt.Errorf("send config: %w", err)
 	}
@@ -250,6 +256,10 @@ func (c *Container) startExec(o ExecOptions, cgroups []string) (*Process, error)
 			err = sendConsole(o.ConsoleSocket, master)
 			master.Close()
 			if err != nil {
+				return nil, err
+			}
+		case syncmsg.SeccompFd:
+			if err := c.forwardSeccompFd(parentFd, pid, c.Status()); err != nil {
 				return nil, err
 			}
 		case syncmsg.Error:

@@ -21,6 +21,10 @@
 //  6. reports the init's pid and exits. The init returns from the
 //     constructor into the Go runtime (package initproc).
 //
+// Run with _BERTH_USERNS_HOLDER set instead, it only waits for its stdin to
+// close: the runtime starts it in a new user namespace to get a handle on
+// that namespace for an idmapped mount.
+//
 // Every failure is sent to the parent as one text message naming the step
 // and the path, never as a bare exit status.
 package nsenter

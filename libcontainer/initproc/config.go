@@ -7,6 +7,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/berth-runtime/berth/libcontainer/rootfs"
+	"github.com/berth-runtime/berth/libcontainer/seccomp"
 )
 
 // EnvSyncFd names the environment variable that marks an init and carries
@@ -33,6 +34,8 @@ type InitConfig struct {
 	UserNS        bool   `json:"userNS"`
 	// Cgroups lets the init mount "cgroup" entries as the host has them.
 	Cgroups *rootfs.CgroupView `json:"cgroups,omitempty"`
+	// Seccomp is linux.seccomp, compiled by the runtime (nil: none).
+	Seccomp *seccomp.Filter `json:"seccomp,omitempty"`
 }
 
 // ExecConfig is what `berth exec` sends the process it started in the
@@ -41,6 +44,8 @@ type ExecConfig struct {
 	ID          string         `json:"id"`
 	Process     *specs.Process `json:"process"`
 	PreserveFDs int            `json:"preserveFds"`
+	// Seccomp is the container's linux.seccomp, compiled (nil: none).
+	Seccomp *seccomp.Filter `json:"seccomp,omitempty"`
 }
 
 // IsInit reports whether this process was started as a container's init.

@@ -35,11 +35,21 @@ func runExec(sync *os.File, payload []byte) error {
 	if _, err := unix.KeyctlJoinSessionKeyring("_ses." + c.ID); err != nil && !errors.Is(err, unix.ENOSYS) {
 		return fmt.Errorf("join the container's session keyring: %w", err)
 	}
-	// TODO(seccomp): load the container's filter through the same hooks
-	// as the init (see run) once the seccomp branch lands.
-	path, env, err := prepareProcess(p, p.Env, nil)
+	// The container's seccomp filter, loaded where the init loads it (see
+	// seccompEarly); a NOTIFY filter's listener goes to the runtime, which
+	// hands it to the agent. There is no start connection: the guard
+	// reports a killed thread on the sync socket alone.
+	early := seccompEarly(c.Seccomp, p.NoNewPrivileges)
+	load := func(now bool) error {
+		if !now {
+			return nil
+		}
+		_, err := loadSeccomp(c.Seccomp, sync)
+		return err
+	}
+	path, env, err := prepareProcess(p, p.Env, func() error { return load(early) })
 	if err != nil {
 		return err
 	}
-	return execProcess(p, path, env, c.PreserveFDs, nil)
+	return execProcess(p, path, env, c.PreserveFDs, func() error { return load(!early) })
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/berth-runtime/berth/libcontainer/hooks"
 	"github.com/berth-runtime/berth/libcontainer/rootfs"
 	"github.com/berth-runtime/berth/libcontainer/syncmsg"
+	"github.com/berth-runtime/berth/libcontainer/sysctl"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -59,7 +60,18 @@ func run(sync *os.File, startFd int, msg syncmsg.Message) error {
 			return fmt.Errorf("set domainname %q: %w", s.Domainname, err)
 		}
 	}
-	if err := rootfs.Prepare(&rootfs.Config{Spec: s, Rootfs: c.Rootfs, Bundle: c.Bundle, UserNS: c.UserNS, Cgroups: c.Cgroups}); err != nil {
+	// In the container's namespaces, through a verified procfs handle;
+	// Validate allowed only keys of namespaces the container has.
+	for k, v := range s.Linux.Sysctl {
+		if err := sysctl.Write(k, v); err != nil {
+			return err
+		}
+	}
+	trees, err := recvIDMapTrees(sync, s)
+	if err != nil {
+		return err
+	}
+	if err := rootfs.Prepare(&rootfs.Config{Spec: s, Rootfs: c.Rootfs, Bundle: c.Bundle, UserNS: c.UserNS, Cgroups: c.Cgroups, IDMapTrees: trees}); err != nil {
 		return err
 	}
 	if s.Hooks != nil && (len(s.Hooks.Prestart) > 0 || len(s.Hooks.CreateRuntime) > 0) { //nolint:staticcheck // prestart is deprecated but still honoured
@@ -77,13 +89,15 @@ func run(sync *os.File, startFd int, msg syncmsg.Message) error {
 			return err
 		}
 	}
-	var err error
 	if c.NoPivot {
 		err = rootfs.MoveRoot(c.Rootfs)
 	} else {
 		err = rootfs.PivotRoot(c.Rootfs)
 	}
 	if err != nil {
+		return err
+	}
+	if err := rootfs.SharedRoot(s); err != nil {
 		return err
 	}
 	if err := rootfs.MaskPaths(s.Linux.MaskedPaths); err != nil {
@@ -119,9 +133,17 @@ func run(sync *os.File, startFd int, msg syncmsg.Message) error {
 	if c.ListenFDs > 0 {
 		env = listenEnv(env, c.ListenFDs, c.ListenFDNames)
 	}
-	// TODO(seccomp): the filter is loaded by prepareProcess's beforeUser
-	// and execProcess's beforeExec hooks once the seccomp branch lands.
-	path, env, err := prepareProcess(p, env, nil)
+	// The seccomp filter goes in through the hooks of the shared tail: just
+	// before the user change when it must be loaded with privileges, else
+	// right before execve (see seccompEarly).
+	early := seccompEarly(c.Seccomp, p.NoNewPrivileges)
+	var guard *threadGuard
+	path, env, err := prepareProcess(p, env, func() (err error) {
+		if early {
+			guard, err = loadSeccomp(c.Seccomp, sync)
+		}
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -132,6 +154,7 @@ func run(sync *os.File, startFd int, msg syncmsg.Message) error {
 	if err != nil {
 		return err
 	}
+	guard.setStart(conn)
 	// From here on failures are reported to `start`, whose connection
 	// closes by itself (close-on-exec) when execve succeeds.
 	fail := func(err error) error {
@@ -145,7 +168,13 @@ func run(sync *os.File, startFd int, msg syncmsg.Message) error {
 			return fail(err)
 		}
 	}
-	return fail(execProcess(p, path, env, c.ListenFDs+c.PreserveFDs, nil))
+	return fail(execProcess(p, path, env, c.ListenFDs+c.PreserveFDs, func() (err error) {
+		if !early {
+			guard, err = loadSeccomp(c.Seccomp, sync)
+			guard.setStart(conn)
+		}
+		return err
+	}))
 }
 
 func envGet(env []string, key string) string {

@@ -50,6 +50,11 @@ func prepareProcess(p *specs.Process, env []string, beforeUser func() error) (st
 	if err := setUser(p.User, capset); err != nil {
 		return "", nil, err
 	}
+	// Changing credentials resets dumpability to fs.suid_dumpable; the
+	// process holds the runtime's sockets until exec (CVE-2016-9962).
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
+		return "", nil, fmt.Errorf("prctl(PR_SET_DUMPABLE): %w", err)
+	}
 	return path, env, nil
 }
 

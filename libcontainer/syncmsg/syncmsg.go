@@ -30,9 +30,15 @@ const (
 	Ready     Type = 9 // init -> parent: created, waiting for start
 	// Console is followed by one byte carrying the pty master (SCM_RIGHTS).
 	Console Type = 10
+	// MountFd (parent -> init) carries the index of an idmap mount entry
+	// (uint32) and is followed by one byte carrying its detached tree.
+	MountFd Type = 11
+	// SeccompFd is followed by one byte carrying the seccomp notify
+	// listener (SCM_RIGHTS), for the runtime to pass to the agent.
+	SeccompFd Type = 12
 	// ExecConfig: parent -> a process started by `berth exec`, ExecConfig
 	// as JSON, instead of Config.
-	ExecConfig Type = 11
+	ExecConfig Type = 13
 )
 
 // Bootstrap record kinds (values shared with nsenter.c).
@@ -125,7 +131,8 @@ func (b *BootstrapBuilder) TimeOffsets(text string) {
 // Bytes returns the payload.
 func (b *BootstrapBuilder) Bytes() []byte { return b.buf }
 
-// RecvFd receives the one byte and fd that follow a Console message.
+// RecvFd receives the one byte and fd that follow a Console or SeccompFd
+// message.
 func RecvFd(sock int) (int, error) {
 	buf := make([]byte, 1)
 	oob := make([]byte, unix.CmsgSpace(4))

@@ -13,6 +13,15 @@ setup() {
 	set_args sleep 6061
 }
 
+teardown() {
+	teardown_containers
+	local rc=$?
+	if [[ -n ${AGENT_PID:-} ]]; then
+		kill "$AGENT_PID" 2>/dev/null || true
+	fi
+	return "$rc"
+}
+
 # open_bundle_path: the container's root (host uid 100000 in the user
 # namespace tests) must be able to reach the rootfs, and bats makes its
 # temporary directories 0700.
@@ -351,4 +360,57 @@ assert_exec_error() {
 	echo "status $status, output: $output"
 	[ "$status" -eq 0 ]
 	[ "$output" = / ]
+}
+
+@test "exec: the process gets the container's seccomp filter, loaded late or early" {
+	update_config '.linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":18}]}'
+	# noNewPrivileges true (the default): loaded right before execve
+	start_ct
+	exec_ct "$CID" sh -c 'grep "^Seccomp:" /proc/self/status; mkdir /dev/shm/d'
+	[ "$status" -eq 1 ]
+	[[ ${lines[0]} == *2 ]]
+	[[ $output == *"Invalid cross-device link"* ]]
+	berth delete --force "$CID"
+	# noNewPrivileges false: loaded before the user change, as uid 1000
+	update_config '.process.noNewPrivileges = false'
+	start_ct
+	exec_ct -u 1000 "$CID" sh -c 'grep "^NoNewPrivs:" /proc/self/status; mkdir /dev/shm/d'
+	[ "$status" -eq 1 ]
+	[[ ${lines[0]} == *0 ]]
+	[[ $output == *"Invalid cross-device link"* ]]
+}
+
+@test "exec: a NOTIFY filter's listener for the exec'd process goes to the agent" {
+	local agent=$REPO/tests/bin/seccompagent sock=$BATS_TEST_TMPDIR/agent.sock states=$BATS_TEST_TMPDIR/states
+	[[ -x $agent ]] || (cd "$REPO" && make testbin) >&2
+	mkdir -p "$states"
+	"$agent" -socket "$sock" -state "$states" -log "$BATS_TEST_TMPDIR/agent.log" -errno 1 \
+		</dev/null >"$BATS_TEST_TMPDIR/agent.out" 2>&1 3>&- &
+	AGENT_PID=$!
+	for _ in $(seq 50); do
+		[[ -S $sock ]] && break
+		sleep 0.1
+	done
+	update_config '.linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","listenerPath":$s,
+		"syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_NOTIFY"}]}' --arg s "$sock"
+	start_ct
+	berth exec -d --pid-file "$BATS_TEST_TMPDIR/p.pid" "$CID" sh -c 'mkdir /dev/shm/by-exec; echo "rc=$?" >/dev/shm/rc; exec sleep 6065' \
+		</dev/null >"$BATS_TEST_TMPDIR/x.out" 2>&1
+	pid=$(cat "$BATS_TEST_TMPDIR/p.pid")
+	# the agent's answer (success, making nothing) reached the exec'd process
+	for _ in $(seq 50); do
+		grep -q "by-exec pid=$pid " "$BATS_TEST_TMPDIR/agent.log" && break
+		sleep 0.1
+	done
+	cat "$BATS_TEST_TMPDIR/agent.log"
+	grep -E "^mkdir(at)? /dev/shm/by-exec pid=$pid container=$CID\$" "$BATS_TEST_TMPDIR/agent.log"
+	# the state sent with it names the exec'd process in a running container
+	[ "$(jq -r .pid "$states/$CID.json")" = "$pid" ]
+	[ "$(jq -r .state.status "$states/$CID.json")" = running ]
+	[ "$(jq -r .state.pid "$states/$CID.json")" = "$INITPID" ]
+	run berth exec "$CID" sh -c 'cat /dev/shm/rc; ls -d /dev/shm/by-exec 2>&1'
+	echo "$output"
+	[ "${lines[0]}" = rc=0 ]
+	[[ ${lines[1]} == *"No such file"* ]]
+	kill "$AGENT_PID"
 }

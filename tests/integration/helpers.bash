@@ -88,11 +88,11 @@ requires_cgroup2() {
 }
 
 # test_tool NAME: the path of the helper program built from tests/cmd/NAME
-# (make test-tools; make integration builds them).
+# (make testbin; make integration builds them).
 test_tool() {
 	local p=$REPO/tests/bin/$1
 	if [[ ! -x $p ]]; then
-		echo "test_tool: $p is missing; run 'make test-tools'" >&2
+		echo "test_tool: $p is missing; run 'make testbin'" >&2
 		return 1
 	fi
 	echo "$p"
