@@ -52,6 +52,7 @@ func main() {
 			runCommand,
 			stateCommand,
 			killCommand,
+			stopCommand,
 			deleteCommand,
 			listCommand,
 			specCommand,
