@@ -53,6 +53,7 @@ func main() {
 			stateCommand,
 			killCommand,
 			stopCommand,
+			waitCommand,
 			deleteCommand,
 			listCommand,
 			specCommand,

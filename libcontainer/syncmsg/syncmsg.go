@@ -20,6 +20,9 @@ const (
 	Ack        Type = 3 // parent -> stage/init: go on
 	ChildPid   Type = 4 // stage -> parent: the init's pid (uint32)
 	Error      Type = 5 // stage/init -> parent: one line of text
+	// StagePid: in monitor mode, the namespace stage's pid (uint32); the
+	// parent places it in the container's cgroup and acks.
+	StagePid Type = 20
 )
 
 // Messages of the Go init.
@@ -37,6 +40,7 @@ const (
 	RecCloneFlags  = 1
 	RecNsPath      = 2
 	RecTimeOffsets = 3
+	RecMonitor     = 4 // exit-status file: the stage stays as the init's parent
 )
 
 const maxPayload = 16 << 20
@@ -117,6 +121,12 @@ func (b *BootstrapBuilder) NsPath(flag uintptr, path string) {
 // TimeOffsets passes the text written to /proc/self/timens_offsets.
 func (b *BootstrapBuilder) TimeOffsets(text string) {
 	b.record(RecTimeOffsets, append([]byte(text), 0))
+}
+
+// Monitor asks the stage to stay as the init's parent and write its exit
+// status to path (absolute, in the state directory).
+func (b *BootstrapBuilder) Monitor(path string) {
+	b.record(RecMonitor, append([]byte(path), 0))
 }
 
 // Bytes returns the payload.
