@@ -13,6 +13,7 @@ var createFlags = []cli.Flag{
 	&cli.BoolFlag{Name: "no-pivot", Usage: "use MS_MOVE and chroot instead of pivot_root"},
 	&cli.BoolFlag{Name: "no-new-keyring", Usage: "keep the caller's session keyring"},
 	&cli.IntFlag{Name: "preserve-fds", Usage: "pass this many fds after stdio (3, 4, ...) to the process"},
+	&cli.BoolFlag{Name: "init", Usage: "run the process under berth's built-in init (signals forwarded, zombies reaped)"},
 	&cli.BoolFlag{Name: "keep-exit-status", Usage: "record the exit status (a tiny monitor stays the container's parent); see berth wait"},
 }
 
@@ -22,6 +23,7 @@ func createOptions(ctx *cli.Context, id string) libcontainer.CreateOptions {
 		PidFile: ctx.String("pid-file"), ConsoleSocket: ctx.String("console-socket"),
 		NoPivot: ctx.Bool("no-pivot"), NoNewKeyring: ctx.Bool("no-new-keyring"),
 		PreserveFDs: ctx.Int("preserve-fds"), KeepExitStatus: ctx.Bool("keep-exit-status"),
+		Init: ctx.Bool("init"),
 	}
 }
 

@@ -27,6 +27,11 @@ var runCommand = &cli.Command{
    or --console-socket is given (an engine's call: the engine stays the
    parent) without --keep-exit-status.
 
+   With --init (or the annotation run.berth.init=true) a minimal PID 1 built
+   into berth runs the process as its child, forwards it every signal, reaps
+   zombies and exits with its status: "berth stop" of a bare sleep then exits
+   143 at once instead of 137 after the timeout.
+
 Example:
    berth run --bundle /path/to/bundle mycontainer`,
 	Flags: append([]cli.Flag{

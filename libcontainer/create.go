@@ -36,6 +36,9 @@ type CreateOptions struct {
 	// KeepExitStatus starts a monitor that stays the init's parent and
 	// records its exit status (see monitor.go).
 	KeepExitStatus bool
+	// Init runs the process under berth's built-in init (also asked for
+	// by the annotation TinyInitAnnotation = "true").
+	Init bool
 }
 
 const startSock = "start.sock"
@@ -165,6 +168,9 @@ func (c *Container) launch(o CreateOptions) error {
 	bs.CloneFlags(flags)
 	if c.st.KeepExitStatus {
 		bs.Monitor(c.dir.ExitPath())
+	}
+	if o.Init || spec.Annotations[TinyInitAnnotation] == "true" {
+		bs.TinyInit()
 	}
 	if len(spec.Linux.TimeOffsets) > 0 {
 		var b strings.Builder

@@ -17,6 +17,10 @@ import (
 // (the image's STOPSIGNAL, as engines copy it into config.json).
 const StopSignalAnnotation = "org.opencontainers.image.stopSignal"
 
+// TinyInitAnnotation asks for the built-in init (nsenter/tinyinit.c), as
+// create --init does, for engines that cannot pass berth's flags.
+const TinyInitAnnotation = "run.berth.init"
+
 // killGrace bounds the wait after KILL: a process stuck in the kernel
 // (uninterruptible I/O) can outlive KILL for a while, and stop says so.
 const killGrace = 10 * time.Second

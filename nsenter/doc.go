@@ -34,6 +34,15 @@
 // is about 1.6 MiB, mostly shared libc pages). The namespace child asks
 // to be placed in the cgroup (MSG_STAGE_PID) and goes on with step 2.
 //
+// Built-in init (a REC_TINYINIT record: --init, or the annotation
+// run.berth.init=true): right after step 5 the init forks (tinyinit.c). PID 1
+// stays in C: it waits until the runtime's config is on the sync socket (so
+// that the child inherits oom_score_adj, written before it), closes every fd
+// but stdio, blocks all signals and loops on sigwaitinfo, forwarding each
+// to the child and reaping every zombie, then exits with the child's status
+// (128+N when killed by signal N). The child takes a session of its own and
+// returns into the Go runtime as the init would.
+//
 // Every failure is sent to the parent as one text message naming the step
 // and the path, never as a bare exit status.
 package nsenter

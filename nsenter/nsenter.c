@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "monitor.h"
+#include "tinyinit.h"
 
 // Message types and bootstrap records; libcontainer/syncmsg mirrors these.
 enum {
@@ -32,6 +33,7 @@ enum {
 	REC_NS_PATH = 2,
 	REC_TIME_OFFSETS = 3,
 	REC_MONITOR = 4, // path of the exit-status file: stay as the init's parent
+	REC_TINYINIT = 5, // no data: the init stays in C as a minimal PID 1
 };
 
 #define MAX_NS 16
@@ -204,6 +206,7 @@ void berth_nsenter(void)
 	uint32_t flags = 0;
 	const char *offsets = NULL;
 	const char *exit_path = NULL;
+	int tinyinit = 0;
 	struct nspath ns[MAX_NS];
 	int nscount = 0;
 	for (uint32_t off = 0; off + 8 <= hdr[1];) {
@@ -238,6 +241,9 @@ void berth_nsenter(void)
 			if (rec[1] < 2 || data[rec[1] - 1] != '\0' || data[0] != '/')
 				bail("bad exit-status path record");
 			exit_path = data;
+			break;
+		case REC_TINYINIT:
+			tinyinit = 1;
 			break;
 		default:
 			bail("unknown bootstrap record %u", rec[0]);
@@ -299,6 +305,8 @@ void berth_nsenter(void)
 		if (setsid() < 0)
 			bail("setsid");
 		free(buf);
+		if (tinyinit)
+			tinyinit_start(syncfd);
 		return; // into the Go runtime, as the container's init
 	}
 	uint32_t pid = (uint32_t)child;

@@ -41,6 +41,7 @@ const (
 	RecNsPath      = 2
 	RecTimeOffsets = 3
 	RecMonitor     = 4 // exit-status file: the stage stays as the init's parent
+	RecTinyInit    = 5 // no data: the init stays in C as a minimal PID 1
 )
 
 const maxPayload = 16 << 20
@@ -128,6 +129,9 @@ func (b *BootstrapBuilder) TimeOffsets(text string) {
 func (b *BootstrapBuilder) Monitor(path string) {
 	b.record(RecMonitor, append([]byte(path), 0))
 }
+
+// TinyInit asks for the built-in init (nsenter/tinyinit.c).
+func (b *BootstrapBuilder) TinyInit() { b.record(RecTinyInit, nil) }
 
 // Bytes returns the payload.
 func (b *BootstrapBuilder) Bytes() []byte { return b.buf }
