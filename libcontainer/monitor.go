@@ -62,9 +62,17 @@ func (c *Container) finishStage(cmd *exec.Cmd) error {
 // waitMonitor waits for the monitor to have written the status and
 // exited, so that the state directory can be removed under it.
 func (c *Container) waitMonitor() {
-	if c.st.MonitorPid > 0 {
-		procinfo.WaitGone(c.st.MonitorPid, c.st.MonitorStart)
+	if c.st.MonitorPid <= 0 {
+		return
 	}
+	// When create fails, this process is still the monitor's parent:
+	// reap it rather than leave a zombie. Otherwise (ECHILD) whoever
+	// inherited it reaps it; wait for it to be gone.
+	var ws unix.WaitStatus
+	if _, err := unix.Wait4(c.st.MonitorPid, &ws, 0, nil); err == nil {
+		return
+	}
+	procinfo.WaitGone(c.st.MonitorPid, c.st.MonitorStart)
 }
 
 // ErrNoExitStatus says berth keeps no exit status for the container.

@@ -158,3 +158,22 @@ state_field() {
 	wait_for_status "$CID" stopped
 	[ "$(state_field "$CID" .exitCode)" = 9 ]
 }
+
+@test "run -d whose setup fails leaves no state, cgroup or monitor (not even a zombie)" {
+	before=$(pgrep -x berth-monitor | sort)
+	set_args /no/such/program
+	status=0
+	berth run -d --bundle "$BUNDLE" "$CID" </dev/null >"$BATS_TEST_TMPDIR/run.out" 2>&1 3>&- || status=$?
+	output=$(cat "$BATS_TEST_TMPDIR/run.out")
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"/no/such/program"* ]]
+	after=$(pgrep -x berth-monitor | sort)
+	new=$(comm -13 <(echo "$before") <(echo "$after"))
+	if [[ -n $new ]]; then
+		echo "new monitor processes:"
+		ps -o pid,ppid,stat,comm -p "$(echo $new | tr ' ' ,)"
+		false
+	fi
+	assert_no_leftovers "$CID"
+}
