@@ -135,3 +135,14 @@ zombies_under() {
 	[[ $output == *"/no/such/program"* ]]
 	assert_no_leftovers "$CID"
 }
+
+@test "--init with a terminal: the program gets the pty as its controlling terminal" {
+	update_config '.process.terminal = true'
+	set_args sh -c 'tty; cat /proc/1/comm; exit 5'
+	run script -qec "$BERTH --root $ROOT run --init --bundle $BUNDLE $CID" /dev/null </dev/null
+	echo "$output"
+	[ "$status" -eq 5 ]
+	[[ $output == *"/dev/pts/0"* ]]
+	[[ $output == *"berth-init"* ]]
+	assert_no_leftovers "$CID"
+}
