@@ -138,11 +138,14 @@ zombies_under() {
 
 @test "--init with a terminal: the program gets the pty as its controlling terminal" {
 	update_config '.process.terminal = true'
-	set_args sh -c 'tty; cat /proc/1/comm; exit 5'
+	set_args sh -c 'tty; cat /proc/1/comm; awk "{print \"ttynr=\" \$7}" /proc/self/stat; exit 5'
 	run script -qec "$BERTH --root $ROOT run --init --bundle $BUNDLE $CID" /dev/null </dev/null
 	echo "$output"
 	[ "$status" -eq 5 ]
 	[[ $output == *"/dev/pts/0"* ]]
 	[[ $output == *"berth-init"* ]]
+	# field 7 of stat: the controlling terminal's device number, 0 if none
+	[[ $output == *ttynr=* ]]
+	[[ $output != *"ttynr=0"* ]]
 	assert_no_leftovers "$CID"
 }
