@@ -7,7 +7,9 @@
 #   make demo             install build dependencies, build, run a busybox container
 #   make deps             install build and test dependencies with apt-get (Debian)
 #   make bench            time `run` against runc and crun (bench/start.sh)
-#   make install          $(DESTDIR)$(PREFIX)/sbin/berth
+#   make bench-unpack     time `image unpack` against umoci (bench/unpack.sh)
+#   make man              man pages in man/ (from the CLI definitions)
+#   make install          binary, man pages and bash completion under $(DESTDIR)$(PREFIX)
 #   make clean
 
 PREFIX  ?= /usr/local
@@ -25,12 +27,18 @@ SOURCES := $(shell find . -path ./tests -prune -o -path ./bench -prune -o \
 
 .DEFAULT_GOAL := berth
 
-.PHONY: all test unit integration install bench demo deps clean
+.PHONY: all test unit integration install bench bench-unpack demo deps clean man
 
 all: berth
 
 berth: $(SOURCES)
 	CGO_ENABLED=1 $(GO) build -trimpath -tags "$(BUILDTAGS)" -ldflags "-X main.version=$(VERSION)" -o berth .
+
+# mkimage writes the OCI images the tests, the demo and the benchmark use.
+MKIMAGE_SOURCES := $(wildcard tests/cmd/mkimage/*.go libcontainer/image/build/*.go) go.mod go.sum
+
+tests/bin/mkimage: $(MKIMAGE_SOURCES)
+	$(GO) build -trimpath -o $@ ./tests/cmd/mkimage
 
 test:
 	$(MAKE) unit integration
@@ -38,21 +46,33 @@ test:
 unit:
 	$(GO) test -tags "$(BUILDTAGS)" ./...
 
-integration: berth
+integration: berth tests/bin/mkimage
 	bats --print-output-on-failure tests/integration$(if $(TESTS),/$(TESTS))
 
-install: berth
+man: berth
+	./berth gen-man man
+
+install: berth man
 	install -D -m 0755 berth $(DESTDIR)$(PREFIX)/sbin/berth
+	install -d $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	./berth completion bash >$(DESTDIR)$(PREFIX)/share/bash-completion/completions/berth
 
 bench: berth
 	bench/start.sh
 
+bench-unpack: berth tests/bin/mkimage
+	bench/unpack.sh
+
 deps:
 	.ci/run deps
 
-demo: deps berth
+demo: deps berth tests/bin/mkimage
 	tests/demo.sh
 
 clean:
 	rm -f berth
+	rm -rf man
+	rm -rf tests/bin
 	rm -rf bench/out

@@ -63,6 +63,9 @@ func main() {
 			psCommand,
 			updateCommand,
 			eventsCommand,
+			completionCommand,
+			genManCommand,
+			imageCommand,
 		},
 		// Errors are printed by fatal below, once, in the chosen log format.
 		ExitErrHandler: func(*cli.Context, error) {},

@@ -89,6 +89,9 @@ func Validate(s *specs.Spec) error {
 			return fmt.Errorf("process.rlimits: %s soft limit %d is above its hard limit %d", rl.Type, rl.Soft, rl.Hard)
 		}
 	}
+	if err := validateMountsAndSysctl(s, seen); err != nil {
+		return err
+	}
 	if _, err := caps.Parse(s.Process.Capabilities); err != nil {
 		return fmt.Errorf("process.%w", err)
 	}

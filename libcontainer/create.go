@@ -15,6 +15,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
+	"github.com/berth-runtime/berth/libcontainer/exeguard"
 	"github.com/berth-runtime/berth/libcontainer/hooks"
 	"github.com/berth-runtime/berth/libcontainer/initproc"
 	"github.com/berth-runtime/berth/libcontainer/procinfo"
@@ -197,8 +198,16 @@ func (c *Container) launch(o CreateOptions) error {
 		extra = append(extra, os.NewFile(uintptr(3+i), "preserved"))
 	}
 	extra = append(extra, child, listener)
+	// Never /proc/self/exe: the container could reach the host binary
+	// through the init's /proc/<pid>/exe (CVE-2019-5736).
+	exe, err := exeguard.Path(3 + len(extra))
+	if err != nil {
+		child.Close()
+		listener.Close()
+		return err
+	}
 	cmd := &exec.Cmd{
-		Path: "/proc/self/exe",
+		Path: exe,
 		Args: []string{"berth", "init"},
 		Env: []string{
 			initproc.EnvSyncFd + "=" + strconv.Itoa(3+o.PreserveFDs),
@@ -279,6 +288,9 @@ func (c *Container) launch(o CreateOptions) error {
 	}
 	if err := syncmsg.WriteJSON(sync, syncmsg.Config, &cfg); err != nil {
 		return fmt.Errorf("send config to init: %w", err)
+	}
+	if err := sendIDMapTrees(sync, spec, c.st.Bundle); err != nil {
+		return err
 	}
 	for {
 		m, err := syncmsg.Read(sync)

@@ -43,6 +43,10 @@
 // (128+N when killed by signal N). The child takes a session of its own and
 // returns into the Go runtime as the init would.
 //
+// Run with _BERTH_USERNS_HOLDER set instead, it only waits for its stdin to
+// close: the runtime starts it in a new user namespace to get a handle on
+// that namespace for an idmapped mount.
+//
 // Every failure is sent to the parent as one text message naming the step
 // and the path, never as a bare exit status.
 package nsenter

@@ -178,6 +178,17 @@ void berth_nsenter(void) __attribute__((constructor));
 
 void berth_nsenter(void)
 {
+	// The runtime starts berth in a new user namespace with an idmapped
+	// mount's uid/gid maps only to open that namespace
+	// (libcontainer/rootfs/idmap.go): wait until stdin closes, without
+	// ever starting the Go runtime.
+	if (getenv("_BERTH_USERNS_HOLDER") != NULL) {
+		char c;
+		while (read(0, &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+
 	const char *env = getenv("_BERTH_SYNCFD");
 	if (env == NULL || *env == '\0')
 		return;
@@ -275,6 +286,17 @@ void berth_nsenter(void)
 	}
 
 	join_namespaces(ns, nscount);
+	for (int i = 0; i < nscount; i++) {
+		// In a joined user namespace, become its root, as in a new one:
+		// the host uid is not mapped there, and files the init creates
+		// on the container's filesystems would fail with EOVERFLOW.
+		if (ns[i].type == CLONE_NEWUSER) {
+			if (setresgid(0, 0, 0) < 0)
+				bail("setresgid(0) in the joined user namespace %s", ns[i].path);
+			if (setresuid(0, 0, 0) < 0)
+				bail("setresuid(0) in the joined user namespace %s", ns[i].path);
+		}
+	}
 
 	if (flags & CLONE_NEWUSER) {
 		if (unshare(CLONE_NEWUSER) < 0)
@@ -289,6 +311,10 @@ void berth_nsenter(void)
 		if (setresuid(0, 0, 0) < 0)
 			bail("setresuid(0) in the new user namespace");
 	}
+	// A change of credentials resets dumpability to fs.suid_dumpable,
+	// which a host may set to 1 or 2: say it again.
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		bail("prctl(PR_SET_DUMPABLE)");
 
 	uint32_t rest = flags & ~(uint32_t)CLONE_NEWUSER;
 	if (rest != 0 && unshare((int)rest) < 0)

@@ -1,75 +1,88 @@
 #!/usr/bin/env bash
-# berth demo: build berth if needed, make an OCI bundle from the host's static
-# busybox under /tmp/berth-demo, and run one container in it. Run as root.
+# berth demo: build an OCI image from the host's static busybox (no
+# network), unpack it into a bundle whose rootfs is an overlay of cached
+# layers, run a container from it that writes a file, and show that the
+# file landed in the bundle's upper dir only. Run as root.
 #
 #   tests/demo.sh          (or: make demo)
 #
-# Environment: BERTH (default ./berth), DEMO_DIR (default /tmp/berth-demo).
+# Environment: BERTH (default ./berth), MKIMAGE (tests/bin/mkimage),
+# DEMO_DIR (default /tmp/berth-demo; the layer store is DEMO_DIR/store).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 BERTH=${BERTH:-$REPO/berth}
+MKIMAGE=${MKIMAGE:-$REPO/tests/bin/mkimage}
 DEMO_DIR=${DEMO_DIR:-/tmp/berth-demo}
+STORE=$DEMO_DIR/store
+BUNDLE=$DEMO_DIR/bundle
 ID=berth-demo
 
 say() { printf '\n==> %s\n' "$*"; }
 
-build_berth() {
-	if [[ ! -x $BERTH ]]; then
-		say "building berth"
-		make -C "$REPO" berth
+build() {
+	if [[ ! -x $BERTH || ! -x $MKIMAGE ]]; then
+		say "building berth and mkimage"
+		make -C "$REPO" berth tests/bin/mkimage
 	fi
 }
 
-# make_rootfs DIR: the container's root filesystem. Today: the host's static
-# busybox plus one symlink per applet. (An image-to-bundle step will replace
-# this function; everything after it only needs DIR/rootfs to exist.)
-make_rootfs() {
-	local rootfs=$1/rootfs applet
-	rm -rf "$rootfs"
-	mkdir -p "$rootfs"/{bin,proc,sys,dev,etc,tmp,root}
-	chmod 1777 "$rootfs/tmp"
-	cp /bin/busybox "$rootfs/bin/busybox"
+# make_layers DIR: two layer directories. base: busybox, one symlink per
+# applet, /etc/passwd and /etc/group; app: a greeting and a motd.
+make_layers() {
+	local dir=$1 applet
+	rm -rf "$dir"
+	mkdir -p "$dir"/base/{bin,proc,sys,dev,etc,tmp,root} "$dir/app/etc"
+	chmod 1777 "$dir/base/tmp"
+	cp /bin/busybox "$dir/base/bin/busybox"
 	for applet in $(/bin/busybox --list); do
-		[[ $applet == busybox ]] || ln -s busybox "$rootfs/bin/$applet"
+		[[ $applet == busybox ]] || ln -s busybox "$dir/base/bin/$applet"
 	done
-	printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' \
-		'user:x:1000:1000:user:/home/user:/bin/sh' \
-		'nobody:x:65534:65534:nobody:/nonexistent:/bin/false' >"$rootfs/etc/passwd"
-	printf '%s\n' 'root:x:0:' 'user:x:1000:' 'nobody:x:65534:' >"$rootfs/etc/group"
+	printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'nobody:x:65534:65534:nobody:/nonexistent:/bin/false' >"$dir/base/etc/passwd"
+	printf '%s\n' 'root:x:0:' 'nobody:x:65534:' >"$dir/base/etc/group"
+	echo "hello from a berth image" >"$dir/app/etc/motd"
 }
 
-# make_config DIR ARGS...: `berth spec`'s default config.json, with no
-# terminal and ARGS as the process.
-make_config() {
-	local dir=$1
-	shift
-	rm -f "$dir/config.json"
-	"$BERTH" spec --bundle "$dir"
-	jq '.process.terminal = false | .process.args = $ARGS.positional' \
-		"$dir/config.json" --args -- "$@" >"$dir/config.json.new"
-	mv "$dir/config.json.new" "$dir/config.json"
+cleanup_previous() {
+	# A previous demo's container and bundle would be in the way.
+	"$BERTH" delete --force "$ID" >/dev/null 2>&1 || true
+	if [[ -e $BUNDLE/berth-image.json ]]; then
+		"$BERTH" image umount "$BUNDLE"
+	fi
+	rm -rf "$BUNDLE" "$DEMO_DIR/image" "$DEMO_DIR/layers"
 }
 
 main() {
-	build_berth
-
-	say "making a busybox bundle in $DEMO_DIR"
+	build
 	mkdir -p "$DEMO_DIR"
-	make_rootfs "$DEMO_DIR"
-	# shellcheck disable=SC2016 # expanded by the container's shell
-	make_config "$DEMO_DIR" sh -c 'echo hello from $(hostname), pid $$; ls /'
-	echo "rootfs: $(find "$DEMO_DIR/rootfs" -mindepth 1 | wc -l) entries"
-	echo "process: $(jq -c .process.args "$DEMO_DIR/config.json")"
+	cleanup_previous
 
-	# A container left by an interrupted demo would make the ID a duplicate.
-	"$BERTH" delete --force "$ID" >/dev/null 2>&1 || true
+	say "making an OCI image from /bin/busybox in $DEMO_DIR/image (two gzip layers)"
+	make_layers "$DEMO_DIR/layers"
+	"$MKIMAGE" -tag latest \
+		-config '{"Cmd":["sh","-c","cat /etc/motd; echo written by the container >/root/hello; ls -l /root"],"Env":["PATH=/bin"],"WorkingDir":"/root"}' \
+		-layer "$DEMO_DIR/layers/base" -layer "$DEMO_DIR/layers/app" "$DEMO_DIR/image"
+	ls "$DEMO_DIR/image" "$DEMO_DIR/image/blobs/sha256"
 
-	say "$BERTH run --bundle $DEMO_DIR $ID"
+	say "$BERTH image unpack --store $STORE oci:$DEMO_DIR/image:latest $BUNDLE"
+	"$BERTH" image unpack --store "$STORE" "oci:$DEMO_DIR/image:latest" "$BUNDLE"
+	echo "bundle: $(ls "$BUNDLE" | tr '\n' ' ')"
+	echo "process: $(jq -c .process.args "$BUNDLE/config.json")"
+	echo "rootfs: $(findmnt -no FSTYPE "$BUNDLE/rootfs") mount, lowerdirs in $STORE/layers"
+
+	say "$BERTH run --bundle $BUNDLE $ID"
 	local rc=0
-	"$BERTH" run --bundle "$DEMO_DIR" "$ID" || rc=$?
-	say "container exited with status $rc; run deleted it: '$BERTH list' shows:"
-	"$BERTH" list
+	"$BERTH" run --bundle "$BUNDLE" "$ID" || rc=$?
+	echo "container exited with status $rc"
+
+	say "the file the container wrote is in the bundle's upper dir, not in any cached layer:"
+	find "$BUNDLE/upper" -type f -print -exec cat {} \;
+	echo "in the layer store: $(find "$STORE/layers" -path '*/diff/root/hello' | wc -l) copies"
+
+	say "$BERTH image ls --store $STORE"
+	"$BERTH" image ls --store "$STORE"
+	echo
+	echo "Take it down with: $BERTH image umount $BUNDLE && $BERTH image prune --store $STORE"
 	return "$rc"
 }
 

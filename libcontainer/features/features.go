@@ -5,21 +5,8 @@ import (
 	"github.com/opencontainers/runtime-spec/specs-go/features"
 
 	"github.com/berth-runtime/berth/libcontainer/caps"
+	"github.com/berth-runtime/berth/libcontainer/rootfs"
 )
-
-// mountOptions are the generic (non filesystem-specific) options the
-// rootfs package's option parser recognises. Keep in sync with
-// libcontainer/rootfs/options.go; filesystem data such as "mode=755" is
-// passed through and, per the spec, is not listed.
-var mountOptions = []string{
-	"async", "atime", "bind", "defaults", "dev", "diratime", "dirsync",
-	"exec", "iversion", "lazytime", "loud", "mand", "noatime", "nodev",
-	"nodiratime", "noexec", "noiversion", "nolazytime", "nomand",
-	"norelatime", "nostrictatime", "nosuid", "nosymfollow", "private",
-	"rbind", "relatime", "remount", "ro", "rprivate", "rshared", "rslave",
-	"runbindable", "rw", "shared", "silent", "slave", "strictatime", "suid",
-	"symfollow", "sync", "unbindable",
-}
 
 // Get returns the features document. Every call builds a new value, so a
 // caller may modify it.
@@ -34,7 +21,9 @@ func Get() *features.Features {
 			"prestart", "createRuntime", "createContainer",
 			"startContainer", "poststart", "poststop",
 		},
-		MountOptions: append([]string(nil), mountOptions...),
+		// The generic options of rootfs's parser; filesystem data such
+		// as "mode=755" is passed through and, per the spec, not listed.
+		MountOptions: rootfs.OptionNames(),
 		Linux: &features.Linux{
 			Namespaces: []string{
 				string(specs.CgroupNamespace), string(specs.IPCNamespace),
@@ -53,6 +42,8 @@ func Get() *features.Features {
 			Apparmor: &features.Apparmor{Enabled: no},
 			Selinux:  &features.Selinux{Enabled: no},
 			IntelRdt: &features.IntelRdt{Enabled: no},
+			// idmap and ridmap bind mounts (mount_setattr MOUNT_ATTR_IDMAP).
+			MountExtensions: &features.MountExtensions{IDMap: &features.IDMap{Enabled: boolPtr(true)}},
 		},
 		Annotations: map[string]string{},
 	}

@@ -58,3 +58,30 @@ func TestMountOptionsSortedUnique(t *testing.T) {
 		}
 	}
 }
+
+func TestMountOptionsCoverTheSpecTable(t *testing.T) {
+	have := map[string]bool{}
+	for _, o := range Get().MountOptions {
+		have[o] = true
+	}
+	// Every option of runtime-spec config.md's Linux mount options table
+	// but tmpcopyup (a MAY, refused with an error).
+	for _, o := range []string{
+		"async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec",
+		"iversion", "lazytime", "loud", "mand", "noatime", "nodev", "nodiratime",
+		"noexec", "noiversion", "nolazytime", "nomand", "norelatime", "nostrictatime",
+		"nosuid", "nosymfollow", "private", "ratime", "rbind", "rdev", "rdiratime",
+		"relatime", "remount", "rexec", "rnoatime", "rnodiratime", "rnoexec",
+		"rnorelatime", "rnostrictatime", "rnosuid", "rnosymfollow", "ro", "rprivate",
+		"rrelatime", "rro", "rrw", "rshared", "rslave", "rstrictatime", "rsuid",
+		"rsymfollow", "runbindable", "rw", "shared", "silent", "slave", "strictatime",
+		"suid", "symfollow", "sync", "unbindable", "idmap", "ridmap",
+	} {
+		if !have[o] {
+			t.Errorf("mount option %q missing from features", o)
+		}
+	}
+	if m := Get().Linux.MountExtensions; m == nil || m.IDMap == nil || m.IDMap.Enabled == nil || !*m.IDMap.Enabled {
+		t.Errorf("idmap mounts should be reported as enabled")
+	}
+}

@@ -8,6 +8,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
+	"github.com/berth-runtime/berth/libcontainer/rootfs"
 	"github.com/berth-runtime/berth/libcontainer/syncmsg"
 )
 
@@ -39,7 +40,11 @@ func setupConsole(sync *os.File, size *specs.Box) error {
 			return fmt.Errorf("console: set size %dx%d: %w", size.Width, size.Height, err)
 		}
 	}
-	if err := bindConsole(slave); err != nil {
+	ptn, err := unix.IoctlGetInt(mfd, unix.TIOCGPTN)
+	if err != nil {
+		return fmt.Errorf("console: pty number: %w", err)
+	}
+	if err := bindConsole(slave, ptn); err != nil {
 		return err
 	}
 	for fd := 0; fd <= 2; fd++ {
@@ -59,7 +64,15 @@ func setupConsole(sync *os.File, size *specs.Box) error {
 	return nil
 }
 
-func bindConsole(slave *os.File) error {
+// bindConsole bind-mounts the pty slave on /dev/console. The entry is made
+// or checked without following symlinks (an image's /dev/console pointing
+// at a /proc file would otherwise put the pty over that file, the class of
+// CVE-2025-52565), and the mount is done on handles, not /proc/self/fd
+// paths resolved through the container's /proc.
+func bindConsole(slave *os.File, ptn int) error {
+	if err := checkPtySlave(slave, ptn); err != nil {
+		return err
+	}
 	root, err := os.OpenFile("/", unix.O_PATH|unix.O_DIRECTORY, 0)
 	if err != nil {
 		return err
@@ -70,16 +83,55 @@ func bindConsole(slave *os.File) error {
 		return fmt.Errorf("console: open /dev: %w", err)
 	}
 	defer dev.Close()
-	if err := unix.Mknodat(int(dev.Fd()), "console", unix.S_IFREG|0o600, 0); err != nil && err != unix.EEXIST {
+	dfd := int(dev.Fd())
+	var st unix.Stat_t
+	if err := unix.Fstatat(dfd, "console", &st, unix.AT_SYMLINK_NOFOLLOW); err == nil {
+		if t := st.Mode & unix.S_IFMT; t != unix.S_IFREG && t != unix.S_IFCHR {
+			// A symlink, directory or fifo left by the image: replace it.
+			if err := unix.Unlinkat(dfd, "console", 0); err != nil {
+				return fmt.Errorf("console: remove the image's /dev/console (mode %#o): %w", st.Mode, err)
+			}
+		}
+	}
+	if err := unix.Mknodat(dfd, "console", unix.S_IFREG|0o600, 0); err != nil && err != unix.EEXIST {
 		return fmt.Errorf("console: create /dev/console: %w", err)
 	}
-	target, err := pathrs.OpenatInRoot(root, "/dev/console")
+	tfd, err := unix.Openat(dfd, "console", unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("console: open /dev/console: %w", err)
 	}
+	target := os.NewFile(uintptr(tfd), "/dev/console")
 	defer target.Close()
-	if err := unix.Mount(fmt.Sprintf("/proc/self/fd/%d", slave.Fd()), fmt.Sprintf("/proc/self/fd/%d", target.Fd()), "", unix.MS_BIND, ""); err != nil {
+	if err := unix.Fstat(tfd, &st); err != nil {
+		return fmt.Errorf("console: stat /dev/console: %w", err)
+	}
+	if t := st.Mode & unix.S_IFMT; t != unix.S_IFREG && t != unix.S_IFCHR {
+		return fmt.Errorf("console: /dev/console is not a file (mode %#o)", st.Mode)
+	}
+	if err := rootfs.BindHandle(slave, target, false); err != nil {
 		return fmt.Errorf("console: bind the pty on /dev/console: %w", err)
+	}
+	return nil
+}
+
+// checkPtySlave verifies the peer the kernel gave us really is the slave of
+// our master: a character device on devpts whose device number is pty
+// number ptn (UNIX98 slaves: majors 136 to 143, 256 minors each).
+func checkPtySlave(slave *os.File, ptn int) error {
+	var st unix.Stat_t
+	if err := unix.Fstat(int(slave.Fd()), &st); err != nil {
+		return fmt.Errorf("console: stat the pty peer: %w", err)
+	}
+	maj, mnr := int(unix.Major(st.Rdev)), int(unix.Minor(st.Rdev))
+	if st.Mode&unix.S_IFMT != unix.S_IFCHR || maj < 136 || maj > 143 || (maj-136)*256+mnr != ptn {
+		return fmt.Errorf("console: the pty peer is not slave %d of our master (mode %#o, device %d:%d)", ptn, st.Mode, maj, mnr)
+	}
+	var fs unix.Statfs_t
+	if err := unix.Fstatfs(int(slave.Fd()), &fs); err != nil {
+		return fmt.Errorf("console: statfs the pty peer: %w", err)
+	}
+	if fs.Type != unix.DEVPTS_SUPER_MAGIC {
+		return fmt.Errorf("console: the pty peer is not on devpts (type %#x)", fs.Type)
 	}
 	return nil
 }

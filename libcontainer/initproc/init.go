@@ -16,6 +16,7 @@ import (
 	"github.com/berth-runtime/berth/libcontainer/hooks"
 	"github.com/berth-runtime/berth/libcontainer/rootfs"
 	"github.com/berth-runtime/berth/libcontainer/syncmsg"
+	"github.com/berth-runtime/berth/libcontainer/sysctl"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -56,7 +57,18 @@ func run(sync *os.File, startFd int) error {
 			return fmt.Errorf("set domainname %q: %w", s.Domainname, err)
 		}
 	}
-	if err := rootfs.Prepare(&rootfs.Config{Spec: s, Rootfs: c.Rootfs, Bundle: c.Bundle, UserNS: c.UserNS, Cgroups: c.Cgroups}); err != nil {
+	// In the container's namespaces, through a verified procfs handle;
+	// Validate allowed only keys of namespaces the container has.
+	for k, v := range s.Linux.Sysctl {
+		if err := sysctl.Write(k, v); err != nil {
+			return err
+		}
+	}
+	trees, err := recvIDMapTrees(sync, s)
+	if err != nil {
+		return err
+	}
+	if err := rootfs.Prepare(&rootfs.Config{Spec: s, Rootfs: c.Rootfs, Bundle: c.Bundle, UserNS: c.UserNS, Cgroups: c.Cgroups, IDMapTrees: trees}); err != nil {
 		return err
 	}
 	if s.Hooks != nil && (len(s.Hooks.Prestart) > 0 || len(s.Hooks.CreateRuntime) > 0) { //nolint:staticcheck // prestart is deprecated but still honoured
@@ -80,6 +92,9 @@ func run(sync *os.File, startFd int) error {
 		err = rootfs.PivotRoot(c.Rootfs)
 	}
 	if err != nil {
+		return err
+	}
+	if err := rootfs.SharedRoot(s); err != nil {
 		return err
 	}
 	if err := rootfs.MaskPaths(s.Linux.MaskedPaths); err != nil {
@@ -133,6 +148,11 @@ func run(sync *os.File, startFd int) error {
 	}
 	if err := setUser(p.User, capset); err != nil {
 		return err
+	}
+	// Changing credentials resets dumpability to fs.suid_dumpable; the
+	// init holds the runtime's sockets until exec (CVE-2016-9962).
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
+		return fmt.Errorf("prctl(PR_SET_DUMPABLE): %w", err)
 	}
 	if err := syncmsg.Write(sync, syncmsg.Ready, nil); err != nil {
 		return fmt.Errorf("report ready: %w", err)

@@ -135,6 +135,11 @@ func mountCgroup(root *os.File, c *Config, m specs.Mount, dest string, o Options
 // reopen gives the mount on top of target, for the bind's remount.
 func mountOneCgroup(target *os.File, reopen func() (*os.File, error), fstype, data, hostDir string, ownNS bool, flags uintptr) error {
 	if ownNS || hostDir == "" {
+		if !ownNS {
+			// A fresh mount outside a cgroup namespace shows the
+			// host's whole tree: never writable.
+			flags |= unix.MS_RDONLY
+		}
 		err := unix.Mount(fstype, procFd(target), fstype, flags, data)
 		if err == nil || hostDir == "" {
 			return err

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
-	"github.com/moby/sys/mountinfo"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -20,6 +19,9 @@ type Config struct {
 	Rootfs string // absolute host path of root.path
 	Bundle string // relative bind sources are relative to it
 	UserNS bool   // device nodes cannot be created, only bind-mounted
+	// IDMapTrees are the detached, idmapped trees the runtime made for
+	// the idmap/ridmap entries of Spec.Mounts, by index (see IDMappedTree).
+	IDMapTrees map[int]*os.File
 	// Cgroups describes the container's cgroups for "cgroup" mounts.
 	Cgroups *CgroupView
 }
@@ -47,15 +49,8 @@ func Prepare(c *Config) error {
 	if err := unix.Mount(c.Rootfs, c.Rootfs, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 		return fmt.Errorf("bind rootfs %q onto itself: %w", c.Rootfs, err)
 	}
-	if prop&unix.MS_SHARED != 0 {
-		// pivot_root refuses a new root whose parent mount is shared.
-		if err := makeParentPrivate(c.Rootfs); err != nil {
-			return err
-		}
-		if err := unix.Mount("", c.Rootfs, "", prop, ""); err != nil {
-			return fmt.Errorf("make rootfs %q %s: %w", c.Rootfs, propName(prop), err)
-		}
-	}
+	// A shared rootfsPropagation is applied after pivot_root
+	// (SharedRoot): pivot_root refuses a shared new root.
 	root, err := os.OpenFile(c.Rootfs, unix.O_PATH|unix.O_DIRECTORY, 0)
 	if err != nil {
 		return fmt.Errorf("open rootfs %q: %w", c.Rootfs, err)
@@ -63,8 +58,8 @@ func Prepare(c *Config) error {
 	defer root.Close()
 
 	setupDev := true
-	for _, m := range c.Spec.Mounts {
-		if err := mountEntry(root, c, m); err != nil {
+	for i, m := range c.Spec.Mounts {
+		if err := mountEntry(root, c, i, m); err != nil {
 			return err
 		}
 		if filepath.Clean(m.Destination) == "/dev" && isBindMount(m) {
@@ -79,6 +74,30 @@ func Prepare(c *Config) error {
 	return nil
 }
 
+// SharedRoot applies a shared or rshared rootfsPropagation to the
+// container's / once pivot_root is done; other values were applied by
+// Prepare.
+func SharedRoot(s *specs.Spec) error {
+	p := propagationOpts[s.Linux.RootfsPropagation]
+	if p&unix.MS_SHARED == 0 {
+		return nil
+	}
+	f, err := os.OpenFile("/", unix.O_PATH|unix.O_DIRECTORY, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	attr := &unix.MountAttr{Propagation: unix.MS_SHARED}
+	flags := uint(unix.AT_EMPTY_PATH)
+	if p&unix.MS_REC != 0 {
+		flags |= unix.AT_RECURSIVE
+	}
+	if err := unix.MountSetattr(int(f.Fd()), "", flags, attr); err != nil {
+		return fmt.Errorf("rootfsPropagation %q: %w", s.Linux.RootfsPropagation, err)
+	}
+	return nil
+}
+
 func propName(p uintptr) string {
 	for n, v := range propagationOpts {
 		if v == p {
@@ -86,23 +105,6 @@ func propName(p uintptr) string {
 		}
 	}
 	return fmt.Sprintf("propagation %#x", p)
-}
-
-func makeParentPrivate(rootfs string) error {
-	mounts, err := mountinfo.GetMounts(mountinfo.ParentsFilter(filepath.Dir(rootfs)))
-	if err != nil {
-		return fmt.Errorf("read mountinfo: %w", err)
-	}
-	best := "/"
-	for _, m := range mounts {
-		if len(m.Mountpoint) > len(best) {
-			best = m.Mountpoint
-		}
-	}
-	if err := unix.Mount("", best, "", unix.MS_PRIVATE, ""); err != nil {
-		return fmt.Errorf("make %q (parent mount of the rootfs) private: %w", best, err)
-	}
-	return nil
 }
 
 func isBindMount(m specs.Mount) bool {
@@ -135,7 +137,7 @@ func openDest(root *os.File, dest string, asFile bool) (*os.File, error) {
 	return pathrs.OpenatInRoot(root, dest)
 }
 
-// resolveDest is the destination as the kernel would see it under root.
+// destIn is the destination as an absolute, clean path under root.
 func destIn(m specs.Mount) string {
 	d := m.Destination
 	if !filepath.IsAbs(d) {
@@ -144,12 +146,15 @@ func destIn(m specs.Mount) string {
 	return filepath.Clean(d)
 }
 
-func mountEntry(root *os.File, c *Config, m specs.Mount) error {
+func mountEntry(root *os.File, c *Config, idx int, m specs.Mount) error {
 	dest := destIn(m)
 	bind := isBindMount(m)
 	o, err := ParseOptions(m.Options, m.Type == "bind")
 	if err != nil {
 		return fmt.Errorf("mount %q: %w", m.Destination, err)
+	}
+	if o.IDMap {
+		return idmapEntry(root, c, idx, m, dest, o)
 	}
 	if bind {
 		return bindEntry(root, c, m, dest, o)
@@ -161,39 +166,19 @@ func mountEntry(root *os.File, c *Config, m specs.Mount) error {
 	if fstype == "cgroup" || fstype == "cgroup2" {
 		return mountCgroup(root, c, m, dest, o)
 	}
-	target, err := openDest(root, dest, false)
+	flags := o.Flags &^ unix.MS_REMOUNT
+	target, err := openTarget(root, dest, false)
 	if err != nil {
-		return fmt.Errorf("mount %s on %q: create the destination in the rootfs: %w", m.Type, m.Destination, err)
+		return fmt.Errorf("mount %s on %q: %w", m.Type, m.Destination, err)
 	}
 	defer target.Close()
-	if fstype == "proc" || fstype == "sysfs" {
-		// Mounting proc or sys on a destination that is a symlink would
-		// mount them wherever the image's link points.
-		if err := checkNotSymlink(root, dest); err != nil {
-			return fmt.Errorf("mount %s on %q: %w", m.Type, m.Destination, err)
-		}
+	if err := checkProcDest(c, target, fstype == "proc", false); err != nil {
+		return fmt.Errorf("mount %s on %q: %w", m.Type, m.Destination, err)
 	}
-	flags := o.Flags &^ unix.MS_REMOUNT
 	if err := unix.Mount(m.Source, procFd(target), fstype, flags, strings.Join(o.Data, ",")); err != nil {
 		return fmt.Errorf("mount %s %q on %q (options %s): %w", m.Type, m.Source, m.Destination, strings.Join(m.Options, ","), err)
 	}
 	return finishMount(root, m, dest, o)
-}
-
-func checkNotSymlink(root *os.File, dest string) error {
-	dir, err := pathrs.OpenatInRoot(root, filepath.Dir(dest))
-	if err != nil {
-		return err
-	}
-	defer dir.Close()
-	var st unix.Stat_t
-	if err := unix.Fstatat(int(dir.Fd()), filepath.Base(dest), &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-		return err
-	}
-	if st.Mode&unix.S_IFMT == unix.S_IFLNK {
-		return errors.New("destination is a symlink in the rootfs")
-	}
-	return nil
 }
 
 func bindEntry(root *os.File, c *Config, m specs.Mount, dest string, o Options) error {
@@ -205,11 +190,14 @@ func bindEntry(root *os.File, c *Config, m specs.Mount, dest string, o Options) 
 	if err != nil {
 		return fmt.Errorf("bind mount %q on %q: source: %w", m.Source, m.Destination, err)
 	}
-	target, err := openDest(root, dest, !fi.IsDir())
+	target, err := openTarget(root, dest, !fi.IsDir())
 	if err != nil {
-		return fmt.Errorf("bind mount %q on %q: create the destination in the rootfs: %w", m.Source, m.Destination, err)
+		return fmt.Errorf("bind mount %q on %q: %w", m.Source, m.Destination, err)
 	}
 	defer target.Close()
+	if err := checkProcDest(c, target, isProcfs(src), true); err != nil {
+		return fmt.Errorf("bind mount %q on %q: %w", m.Source, m.Destination, err)
+	}
 	flags := uintptr(unix.MS_BIND)
 	if o.Recursive {
 		flags |= unix.MS_REC
@@ -217,8 +205,13 @@ func bindEntry(root *os.File, c *Config, m specs.Mount, dest string, o Options) 
 	if err := unix.Mount(src, procFd(target), "", flags, ""); err != nil {
 		return fmt.Errorf("bind mount %q on %q: %w", m.Source, m.Destination, err)
 	}
+	return finishBind(root, m, dest, o)
+}
+
+// finishBind applies a bind mount's flags, which take a second, remounting
+// call, then its propagation and recursive attributes.
+func finishBind(root *os.File, m specs.Mount, dest string, o Options) error {
 	if o.Flags&^unix.MS_REMOUNT != 0 || o.ClearFlags != 0 {
-		// Flags on a bind take a second, remounting call.
 		top, err := pathrs.OpenatInRoot(root, dest)
 		if err != nil {
 			return fmt.Errorf("bind mount %q on %q: reopen: %w", m.Source, m.Destination, err)
@@ -250,11 +243,23 @@ func remountBind(f *os.File, set, clr uintptr) error {
 		}
 	}
 	flags := (keep | set) &^ clr
+	// Without an atime flag a remount keeps the mount's atime mode, so
+	// "atime" (drop noatime) or "norelatime" would change nothing: say
+	// which mode is meant (relatime is the kernel's default; norelatime
+	// asks for the other, strictatime).
+	const atimeFlags = unix.MS_NOATIME | unix.MS_RELATIME | unix.MS_STRICTATIME
+	if (set|clr)&atimeFlags != 0 && flags&atimeFlags == 0 {
+		if clr&unix.MS_RELATIME != 0 {
+			flags |= unix.MS_STRICTATIME
+		} else {
+			flags |= unix.MS_RELATIME
+		}
+	}
 	return unix.Mount("", procFd(f), "", unix.MS_BIND|unix.MS_REMOUNT|flags, "")
 }
 
 func finishMount(root *os.File, m specs.Mount, dest string, o Options) error {
-	if len(o.Propagation) == 0 && o.AttrSet == 0 && o.AttrClr == 0 {
+	if len(o.Propagation) == 0 && o.AttrSet == 0 && o.AttrClr == 0 && !o.HasRecAtime {
 		return nil
 	}
 	top, err := pathrs.OpenatInRoot(root, dest)
@@ -267,10 +272,12 @@ func finishMount(root *os.File, m specs.Mount, dest string, o Options) error {
 			return fmt.Errorf("mount %q: set %s: %w", m.Destination, propName(p), err)
 		}
 	}
-	if o.AttrSet != 0 || o.AttrClr != 0 {
+	if o.AttrSet != 0 || o.AttrClr != 0 || o.HasRecAtime {
 		attr := &unix.MountAttr{Attr_set: o.AttrSet, Attr_clr: o.AttrClr}
-		if o.AttrClr&unix.MOUNT_ATTR__ATIME != 0 || o.AttrSet&unix.MOUNT_ATTR__ATIME != 0 {
+		if o.HasRecAtime {
+			// The atime mode is replaced as a whole.
 			attr.Attr_clr |= unix.MOUNT_ATTR__ATIME
+			attr.Attr_set |= o.RecAtime
 		}
 		if err := unix.MountSetattr(int(top.Fd()), "", unix.AT_EMPTY_PATH|unix.AT_RECURSIVE, attr); err != nil {
 			return fmt.Errorf("mount %q: set recursive attributes: %w", m.Destination, err)

@@ -2,6 +2,7 @@ package rootfs
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -17,6 +18,13 @@ type Options struct {
 	Data        []string
 	// Recursive attributes applied with mount_setattr(AT_RECURSIVE).
 	AttrSet, AttrClr uint64
+	// RecAtime is the recursive atime mode (MOUNT_ATTR_RELATIME, which is
+	// 0, NOATIME or STRICTATIME) when HasRecAtime.
+	RecAtime    uint64
+	HasRecAtime bool
+	// IDMap: an idmapped bind mount (idmap, or ridmap with IDMapRecursive)
+	// with the mount entry's uidMappings/gidMappings.
+	IDMap, IDMapRecursive bool
 }
 
 type flagOpt struct {
@@ -76,24 +84,31 @@ type attrOpt struct {
 
 // The "r" variants apply to every mount below the destination too.
 var recursiveOpts = map[string]attrOpt{
-	"rro":            {false, unix.MOUNT_ATTR_RDONLY},
-	"rrw":            {true, unix.MOUNT_ATTR_RDONLY},
-	"rnosuid":        {false, unix.MOUNT_ATTR_NOSUID},
-	"rsuid":          {true, unix.MOUNT_ATTR_NOSUID},
-	"rnodev":         {false, unix.MOUNT_ATTR_NODEV},
-	"rdev":           {true, unix.MOUNT_ATTR_NODEV},
-	"rnoexec":        {false, unix.MOUNT_ATTR_NOEXEC},
-	"rexec":          {true, unix.MOUNT_ATTR_NOEXEC},
-	"rnodiratime":    {false, unix.MOUNT_ATTR_NODIRATIME},
-	"rdiratime":      {true, unix.MOUNT_ATTR_NODIRATIME},
-	"rrelatime":      {false, unix.MOUNT_ATTR_RELATIME},
-	"rnoatime":       {false, unix.MOUNT_ATTR_NOATIME},
-	"rstrictatime":   {false, unix.MOUNT_ATTR_STRICTATIME},
-	"rnosymfollow":   {false, unix.MOUNT_ATTR_NOSYMFOLLOW},
-	"rsymfollow":     {true, unix.MOUNT_ATTR_NOSYMFOLLOW},
-	"rnorelatime":    {true, unix.MOUNT_ATTR_RELATIME},
-	"rnostrictatime": {true, unix.MOUNT_ATTR_STRICTATIME},
-	"ratime":         {true, unix.MOUNT_ATTR_NOATIME},
+	"rro":          {false, unix.MOUNT_ATTR_RDONLY},
+	"rrw":          {true, unix.MOUNT_ATTR_RDONLY},
+	"rnosuid":      {false, unix.MOUNT_ATTR_NOSUID},
+	"rsuid":        {true, unix.MOUNT_ATTR_NOSUID},
+	"rnodev":       {false, unix.MOUNT_ATTR_NODEV},
+	"rdev":         {true, unix.MOUNT_ATTR_NODEV},
+	"rnoexec":      {false, unix.MOUNT_ATTR_NOEXEC},
+	"rexec":        {true, unix.MOUNT_ATTR_NOEXEC},
+	"rnodiratime":  {false, unix.MOUNT_ATTR_NODIRATIME},
+	"rdiratime":    {true, unix.MOUNT_ATTR_NODIRATIME},
+	"rnosymfollow": {false, unix.MOUNT_ATTR_NOSYMFOLLOW},
+	"rsymfollow":   {true, unix.MOUNT_ATTR_NOSYMFOLLOW},
+}
+
+// recursiveAtime: the atime modes are one field of mount_setattr, not
+// flags (MOUNT_ATTR_RELATIME is 0). "ratime" and "rnostrictatime" (stop
+// using noatime / strictatime) and "rnorelatime" (stop using relatime)
+// mean the kernel's other modes.
+var recursiveAtime = map[string]uint64{
+	"rrelatime":      unix.MOUNT_ATTR_RELATIME,
+	"rnoatime":       unix.MOUNT_ATTR_NOATIME,
+	"rstrictatime":   unix.MOUNT_ATTR_STRICTATIME,
+	"ratime":         unix.MOUNT_ATTR_RELATIME,
+	"rnostrictatime": unix.MOUNT_ATTR_RELATIME,
+	"rnorelatime":    unix.MOUNT_ATTR_STRICTATIME,
 }
 
 // ParseOptions splits a mount's options. Flags that the kernel knows become
@@ -118,6 +133,10 @@ func ParseOptions(opts []string, isBind bool) (Options, error) {
 			o.Propagation = append(o.Propagation, p)
 			continue
 		}
+		if a, ok := recursiveAtime[opt]; ok {
+			o.RecAtime, o.HasRecAtime = a, true
+			continue
+		}
 		if a, ok := recursiveOpts[opt]; ok {
 			if a.clear {
 				o.AttrClr |= a.attr
@@ -133,16 +152,51 @@ func ParseOptions(opts []string, isBind bool) (Options, error) {
 		case "rbind":
 			o.Bind, o.Recursive = true, true
 			continue
+		case "idmap":
+			o.IDMap = true
+			continue
+		case "ridmap":
+			o.IDMap, o.IDMapRecursive = true, true
+			continue
+		case "tmpcopyup":
+			// A MAY of the spec that berth does not implement: refusing
+			// beats passing it to the filesystem, which would fail with
+			// a bare EINVAL.
+			return o, fmt.Errorf("mount option %q is not supported", opt)
 		case "":
 			continue
-		}
-		if isBind || o.Bind {
-			return o, fmt.Errorf("unknown mount option %q for a bind mount", opt)
 		}
 		if strings.ContainsAny(opt, "\n") {
 			return o, fmt.Errorf("bad mount option %q", opt)
 		}
 		o.Data = append(o.Data, opt)
 	}
+	// Checked after the loop: "bind" may come after the unknown option.
+	if (isBind || o.Bind) && len(o.Data) > 0 {
+		return o, fmt.Errorf("unknown mount option %q for a bind mount", o.Data[0])
+	}
+	if o.IDMap && !(isBind || o.Bind) {
+		return o, fmt.Errorf("mount option idmap/ridmap needs a bind mount")
+	}
 	return o, nil
+}
+
+// OptionNames lists every generic option ParseOptions knows, for the
+// features document (filesystem data such as "mode=755" is not listed).
+func OptionNames() []string {
+	names := []string{"bind", "rbind", "idmap", "ridmap"}
+	for n := range flagOpts {
+		names = append(names, n)
+	}
+	for n := range propagationOpts {
+		names = append(names, n)
+	}
+	for n := range recursiveOpts {
+		names = append(names, n)
+	}
+	for n := range recursiveAtime {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }

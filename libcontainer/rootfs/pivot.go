@@ -73,6 +73,11 @@ func openInContainer(p string) (*os.File, error) {
 
 // MaskPaths hides each path: a read-only empty tmpfs over a directory, the
 // container's /dev/null over anything else. Missing paths are skipped.
+//
+// This runs after pivot_root, where /proc is the container's: the mounts
+// use the new mount API on file handles (open_tree, fsmount, move_mount)
+// and never a /proc/self/fd path, which a rootfs without a procfs on /proc
+// could answer with its own symlinks.
 func MaskPaths(paths []string) error {
 	if len(paths) == 0 {
 		return nil
@@ -94,9 +99,9 @@ func MaskPaths(paths []string) error {
 		err = unix.Fstat(int(f.Fd()), &st)
 		if err == nil {
 			if st.Mode&unix.S_IFMT == unix.S_IFDIR {
-				err = unix.Mount("tmpfs", procFd(f), "tmpfs", unix.MS_RDONLY, "")
+				err = mountEmptyTmpfs(f)
 			} else {
-				err = unix.Mount(procFd(null), procFd(f), "", unix.MS_BIND, "")
+				err = BindHandle(null, f, false)
 			}
 		}
 		f.Close()
@@ -105,6 +110,47 @@ func MaskPaths(paths []string) error {
 		}
 	}
 	return nil
+}
+
+// BindHandle bind-mounts src onto target without naming either by path
+// (open_tree + move_mount): for use after pivot_root, where /proc/self/fd
+// would be resolved through the container's /proc.
+func BindHandle(src, target *os.File, recursive bool) error {
+	flags := uint(unix.OPEN_TREE_CLONE | unix.OPEN_TREE_CLOEXEC | unix.AT_EMPTY_PATH)
+	if recursive {
+		flags |= unix.AT_RECURSIVE
+	}
+	tree, err := unix.OpenTree(int(src.Fd()), "", flags)
+	if err != nil {
+		return fmt.Errorf("open_tree: %w", err)
+	}
+	defer unix.Close(tree)
+	return attach(tree, target)
+}
+
+func attach(tree int, target *os.File) error {
+	if err := unix.MoveMount(tree, "", int(target.Fd()), "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH); err != nil {
+		return fmt.Errorf("move_mount: %w", err)
+	}
+	return nil
+}
+
+// mountEmptyTmpfs mounts a new, empty, read-only tmpfs on target.
+func mountEmptyTmpfs(target *os.File) error {
+	fsfd, err := unix.Fsopen("tmpfs", unix.FSOPEN_CLOEXEC)
+	if err != nil {
+		return fmt.Errorf("fsopen tmpfs: %w", err)
+	}
+	defer unix.Close(fsfd)
+	if err := unix.FsconfigCreate(fsfd); err != nil {
+		return fmt.Errorf("fsconfig create tmpfs: %w", err)
+	}
+	mnt, err := unix.Fsmount(fsfd, unix.FSMOUNT_CLOEXEC, unix.MOUNT_ATTR_RDONLY|unix.MOUNT_ATTR_NOSUID|unix.MOUNT_ATTR_NODEV|unix.MOUNT_ATTR_NOEXEC)
+	if err != nil {
+		return fmt.Errorf("fsmount tmpfs: %w", err)
+	}
+	defer unix.Close(mnt)
+	return attach(mnt, target)
 }
 
 // openDevNull opens the container's /dev/null and checks it is the real
@@ -128,7 +174,10 @@ func openDevNull() (*os.File, error) {
 	return f, nil
 }
 
-// ReadonlyPaths bind each path onto itself read-only. Missing paths are skipped.
+// ReadonlyPaths bind each path onto itself read-only (the mounts below it
+// keep their own flags). Missing paths are skipped. Like MaskPaths, it
+// works on handles only: the clone is made read-only while detached, then
+// attached.
 func ReadonlyPaths(paths []string) error {
 	for _, p := range paths {
 		f, err := openInContainer(p)
@@ -138,15 +187,8 @@ func ReadonlyPaths(paths []string) error {
 			}
 			return fmt.Errorf("read-only path %q: %w", p, err)
 		}
-		err = unix.Mount(procFd(f), procFd(f), "", unix.MS_BIND|unix.MS_REC, "")
+		err = readonlyBind(f)
 		f.Close()
-		if err == nil {
-			var top *os.File
-			if top, err = openInContainer(p); err == nil {
-				err = remountBind(top, unix.MS_RDONLY, 0)
-				top.Close()
-			}
-		}
 		if err != nil {
 			return fmt.Errorf("read-only path %q: %w", p, err)
 		}
@@ -154,14 +196,27 @@ func ReadonlyPaths(paths []string) error {
 	return nil
 }
 
-// ReadonlyRoot remounts the container's / read-only (root.readonly).
+func readonlyBind(f *os.File) error {
+	tree, err := unix.OpenTree(int(f.Fd()), "", unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|unix.AT_EMPTY_PATH|unix.AT_RECURSIVE)
+	if err != nil {
+		return fmt.Errorf("open_tree: %w", err)
+	}
+	defer unix.Close(tree)
+	if err := unix.MountSetattr(tree, "", unix.AT_EMPTY_PATH, &unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY}); err != nil {
+		return fmt.Errorf("mount_setattr(MOUNT_ATTR_RDONLY): %w", err)
+	}
+	return attach(tree, f)
+}
+
+// ReadonlyRoot makes the container's / read-only (root.readonly). Only the
+// read-only flag changes: in a user namespace the others may be locked.
 func ReadonlyRoot() error {
 	f, err := os.OpenFile("/", unix.O_PATH|unix.O_DIRECTORY, 0)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	if err := remountBind(f, unix.MS_RDONLY, 0); err != nil {
+	if err := unix.MountSetattr(int(f.Fd()), "", unix.AT_EMPTY_PATH, &unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY}); err != nil {
 		return fmt.Errorf("remount / read-only: %w", err)
 	}
 	return nil

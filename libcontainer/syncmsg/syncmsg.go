@@ -33,6 +33,9 @@ const (
 	Ready     Type = 9 // init -> parent: created, waiting for start
 	// Console is followed by one byte carrying the pty master (SCM_RIGHTS).
 	Console Type = 10
+	// MountFd (parent -> init) carries the index of an idmap mount entry
+	// (uint32) and is followed by one byte carrying its detached tree.
+	MountFd Type = 11
 )
 
 // Bootstrap record kinds (values shared with nsenter.c).

@@ -12,8 +12,16 @@ setup() {
 	set_args sh -c 'i=0; while true; do i=$((i+1)); echo $i > /tmp/counter; sleep 0.05; done'
 }
 
+# counter: the last number the container wrote. The shell truncates the
+# file before writing it, so an empty read is retried.
 counter() {
-	cat "$BUNDLE/rootfs/tmp/counter" 2>/dev/null || echo 0
+	local v
+	for _ in $(seq 20); do
+		v=$(cat "$BUNDLE/rootfs/tmp/counter" 2>/dev/null)
+		[[ -n $v ]] && break
+		sleep 0.01
+	done
+	echo "${v:-0}"
 }
 
 start_counter() {
