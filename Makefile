@@ -4,6 +4,7 @@
 #   make test             unit + integration tests (as root)
 #   make unit             go test ./...
 #   make integration      bats tests/integration (TESTS=smoke.bats picks one file)
+#   make testbin          the test helpers in tests/bin (built by integration)
 #   make demo             install build dependencies, build, run a busybox container
 #   make deps             install build and test dependencies with apt-get (Debian)
 #   make bench            time `run` against runc and crun (bench/start.sh)
@@ -27,7 +28,10 @@ SOURCES := $(shell find . -path ./tests -prune -o -path ./bench -prune -o \
 
 .DEFAULT_GOAL := berth
 
-.PHONY: all test unit integration install bench bench-unpack demo deps clean man
+TESTBIN := tests/bin/seccompagent tests/bin/sysprobe
+TESTBIN_SOURCES := $(shell find tests/cmd -type f -name '*.go' -print) go.mod go.sum
+
+.PHONY: all test unit integration testbin install bench bench-unpack demo deps clean man
 
 all: berth
 
@@ -46,8 +50,17 @@ test:
 unit:
 	$(GO) test -tags "$(BUILDTAGS)" ./...
 
-integration: berth tests/bin/mkimage
+integration: berth tests/bin/mkimage testbin
 	bats --print-output-on-failure tests/integration$(if $(TESTS),/$(TESTS))
+
+testbin: $(TESTBIN)
+
+tests/bin/seccompagent: $(TESTBIN_SOURCES)
+	CGO_ENABLED=1 $(GO) build -trimpath -o $@ ./tests/cmd/seccompagent
+
+# Static: it runs inside the busybox test rootfs.
+tests/bin/sysprobe: $(TESTBIN_SOURCES)
+	CGO_ENABLED=0 $(GO) build -trimpath -o $@ ./tests/cmd/sysprobe
 
 man: berth
 	./berth gen-man man
@@ -73,6 +86,7 @@ demo: deps berth tests/bin/mkimage
 
 clean:
 	rm -f berth
+	rm -rf tests/bin
 	rm -rf man
 	rm -rf tests/bin
 	rm -rf bench/out

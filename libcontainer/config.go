@@ -12,6 +12,7 @@ import (
 
 	"github.com/berth-runtime/berth/libcontainer/caps"
 	"github.com/berth-runtime/berth/libcontainer/initproc"
+	"github.com/berth-runtime/berth/libcontainer/seccomp"
 )
 
 // LoadConfig reads and checks BUNDLE/config.json.
@@ -95,7 +96,7 @@ func Validate(s *specs.Spec) error {
 	if _, err := caps.Parse(s.Process.Capabilities); err != nil {
 		return fmt.Errorf("process.%w", err)
 	}
-	return nil
+	return seccomp.Validate(s.Linux.Seccomp)
 }
 
 func nsPath(s *specs.Spec, t specs.LinuxNamespaceType) string {

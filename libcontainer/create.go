@@ -19,6 +19,7 @@ import (
 	"github.com/berth-runtime/berth/libcontainer/hooks"
 	"github.com/berth-runtime/berth/libcontainer/initproc"
 	"github.com/berth-runtime/berth/libcontainer/procinfo"
+	"github.com/berth-runtime/berth/libcontainer/seccomp"
 	"github.com/berth-runtime/berth/libcontainer/state"
 	"github.com/berth-runtime/berth/libcontainer/syncmsg"
 )
@@ -157,6 +158,10 @@ func listenStart(dir string) (*os.File, error) {
 
 func (c *Container) launch(o CreateOptions) error {
 	spec := c.st.Config
+	filter, err := seccomp.Compile(spec.Linux.Seccomp)
+	if err != nil {
+		return err
+	}
 	var bs syncmsg.BootstrapBuilder
 	var flags uintptr
 	for _, ns := range spec.Linux.Namespaces {
@@ -285,6 +290,7 @@ func (c *Container) launch(o CreateOptions) error {
 		NoPivot: o.NoPivot, NoNewKeyring: o.NoNewKeyring, PreserveFDs: o.PreserveFDs,
 		HostPid: c.st.Pid, UserNS: hasNS(spec, specs.UserNamespace),
 		Cgroups: c.cgroupView(),
+		Seccomp: filter,
 	}
 	if err := syncmsg.WriteJSON(sync, syncmsg.Config, &cfg); err != nil {
 		return fmt.Errorf("send config to init: %w", err)
@@ -296,7 +302,7 @@ func (c *Container) launch(o CreateOptions) error {
 		m, err := syncmsg.Read(sync)
 		if err != nil {
 			if errors.Is(err, io.EOF) {
-				return errors.New("container init exited during setup without reporting an error")
+				return c.initVanished()
 			}
 			return fmt.Errorf("read from init: %w", err)
 		}
@@ -325,6 +331,10 @@ func (c *Container) launch(o CreateOptions) error {
 			err = sendConsole(o.ConsoleSocket, master)
 			master.Close()
 			if err != nil {
+				return err
+			}
+		case syncmsg.SeccompFd:
+			if err := c.forwardSeccompFd(parentFd); err != nil {
 				return err
 			}
 		case syncmsg.Ready:

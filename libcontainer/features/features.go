@@ -6,6 +6,7 @@ import (
 
 	"github.com/berth-runtime/berth/libcontainer/caps"
 	"github.com/berth-runtime/berth/libcontainer/rootfs"
+	"github.com/berth-runtime/berth/libcontainer/seccomp"
 )
 
 // Get returns the features document. Every call builds a new value, so a
@@ -38,7 +39,7 @@ func Get() *features.Features {
 			// cgroupfs on v1, v2 and hybrid hosts (libcontainer/cgroups);
 			// rdma limits are written where the host has the controller.
 			Cgroup:   &features.Cgroup{V1: boolPtr(true), V2: boolPtr(true), Systemd: no, SystemdUser: no, Rdma: boolPtr(true)},
-			Seccomp:  &features.Seccomp{Enabled: no},
+			Seccomp:  seccompFeatures(),
 			Apparmor: &features.Apparmor{Enabled: no},
 			Selinux:  &features.Selinux{Enabled: no},
 			IntelRdt: &features.IntelRdt{Enabled: no},
@@ -50,3 +51,18 @@ func Get() *features.Features {
 }
 
 func boolPtr(b bool) *bool { return &b }
+
+// seccompFeatures lists what linux.seccomp may hold here: the actions and
+// architectures libseccomp accepts on this host, every operator, the flags
+// berth knows and those the running kernel accepts.
+func seccompFeatures() *features.Seccomp {
+	s := seccomp.Supported()
+	return &features.Seccomp{
+		Enabled:        boolPtr(true),
+		Actions:        s.Actions,
+		Operators:      s.Operators,
+		Archs:          s.Archs,
+		KnownFlags:     s.KnownFlags,
+		SupportedFlags: s.SupportedFlags,
+	}
+}

@@ -7,6 +7,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/berth-runtime/berth/libcontainer/rootfs"
+	"github.com/berth-runtime/berth/libcontainer/seccomp"
 )
 
 // EnvSyncFd names the environment variable that marks an init and carries
@@ -29,6 +30,8 @@ type InitConfig struct {
 	UserNS       bool        `json:"userNS"`
 	// Cgroups lets the init mount "cgroup" entries as the host has them.
 	Cgroups *rootfs.CgroupView `json:"cgroups,omitempty"`
+	// Seccomp is linux.seccomp, compiled by the runtime (nil: none).
+	Seccomp *seccomp.Filter `json:"seccomp,omitempty"`
 }
 
 // IsInit reports whether this process was started as a container's init.

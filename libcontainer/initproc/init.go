@@ -146,6 +146,13 @@ func run(sync *os.File, startFd int) error {
 	if err != nil {
 		return err
 	}
+	early := seccompEarly(c.Seccomp, p.NoNewPrivileges)
+	var guard *threadGuard
+	if early {
+		if guard, err = loadSeccomp(c.Seccomp, sync); err != nil {
+			return err
+		}
+	}
 	if err := setUser(p.User, capset); err != nil {
 		return err
 	}
@@ -161,6 +168,7 @@ func run(sync *os.File, startFd int) error {
 	if err != nil {
 		return err
 	}
+	guard.setStart(conn)
 	// From here on failures are reported to `start`, whose connection
 	// closes by itself (close-on-exec) when execve succeeds.
 	fail := func(err error) error {
@@ -187,6 +195,12 @@ func run(sync *os.File, startFd int) error {
 	// Only stdio and the preserved fds reach the program.
 	if err := unix.CloseRange(uint(3+c.PreserveFDs), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		return fail(fmt.Errorf("mark fds close-on-exec: %w", err))
+	}
+	if !early {
+		if guard, err = loadSeccomp(c.Seccomp, sync); err != nil {
+			return fail(err)
+		}
+		guard.setStart(conn)
 	}
 	err = syscall.Exec(path, p.Args, env)
 	return fail(fmt.Errorf("exec %q: %w", p.Args[0], err))

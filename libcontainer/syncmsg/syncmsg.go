@@ -36,6 +36,9 @@ const (
 	// MountFd (parent -> init) carries the index of an idmap mount entry
 	// (uint32) and is followed by one byte carrying its detached tree.
 	MountFd Type = 11
+	// SeccompFd is followed by one byte carrying the seccomp notify
+	// listener (SCM_RIGHTS), for the runtime to pass to the agent.
+	SeccompFd Type = 12
 )
 
 // Bootstrap record kinds (values shared with nsenter.c).
@@ -139,7 +142,8 @@ func (b *BootstrapBuilder) TinyInit() { b.record(RecTinyInit, nil) }
 // Bytes returns the payload.
 func (b *BootstrapBuilder) Bytes() []byte { return b.buf }
 
-// RecvFd receives the one byte and fd that follow a Console message.
+// RecvFd receives the one byte and fd that follow a Console or SeccompFd
+// message.
 func RecvFd(sock int) (int, error) {
 	buf := make([]byte, 1)
 	oob := make([]byte, unix.CmsgSpace(4))
