@@ -66,7 +66,7 @@ func Create(o CreateOptions) (c *Container, err error) {
 		rootfs = filepath.Join(bundle, rootfs)
 	}
 	if fi, err := os.Stat(rootfs); err != nil || !fi.IsDir() {
-		return nil, wrap(fmt.Errorf("rootfs %q (root.path) is missing or not a directory", rootfs))
+		return nil, wrap(fmt.Errorf("rootfs %q (root.path) is missing or not a directory: check root.path in %s", rootfs, filepath.Join(bundle, "config.json")))
 	}
 	if rootfs, err = filepath.EvalSymlinks(rootfs); err != nil {
 		return nil, wrap(fmt.Errorf("rootfs: %w", err))
