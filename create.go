@@ -16,6 +16,8 @@ var createFlags = []cli.Flag{
 	&cli.BoolFlag{Name: "no-pivot", Usage: "use MS_MOVE and chroot instead of pivot_root"},
 	&cli.BoolFlag{Name: "no-new-keyring", Usage: "keep the caller's session keyring"},
 	&cli.IntFlag{Name: "preserve-fds", Usage: "pass this many fds after stdio (3, 4, ...) to the process"},
+	&cli.BoolFlag{Name: "init", Usage: "run the process under berth's built-in init (signals forwarded, zombies reaped)"},
+	&cli.BoolFlag{Name: "keep-exit-status", Usage: "record the exit status (a tiny monitor stays the container's parent); see berth wait"},
 }
 
 func createOptions(ctx *cli.Context, id string) libcontainer.CreateOptions {
@@ -24,7 +26,8 @@ func createOptions(ctx *cli.Context, id string) libcontainer.CreateOptions {
 		Root: ctx.String("root"), ID: id, Bundle: ctx.String("bundle"),
 		PidFile: ctx.String("pid-file"), ConsoleSocket: ctx.String("console-socket"),
 		NoPivot: ctx.Bool("no-pivot"), NoNewKeyring: ctx.Bool("no-new-keyring"),
-		PreserveFDs:  ctx.Int("preserve-fds"),
+		PreserveFDs: ctx.Int("preserve-fds"), KeepExitStatus: ctx.Bool("keep-exit-status"),
+		Init:         ctx.Bool("init"),
 		NotifySocket: os.Getenv("NOTIFY_SOCKET"),
 		ListenFDs:    listenFDs, ListenFDNames: listenNames,
 	}
@@ -34,7 +37,12 @@ var createCommand = &cli.Command{
 	Name:      "create",
 	Usage:     "create a container, leaving its process waiting for start",
 	ArgsUsage: "ID",
-	Description: `Example:
+	Description: `With --keep-exit-status a small monitor process (a few hundred KiB, no Go
+   runtime) stays the parent of the container's init and records how it ended:
+   state and list show exitCode and oomKilled, and berth wait returns it.
+   Without it the caller of create is the init's parent, as engines expect.
+
+Example:
    berth create --bundle /path/to/bundle mycontainer
    berth start mycontainer`,
 	Flags: createFlags,

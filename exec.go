@@ -102,9 +102,12 @@ func execAction(ctx *cli.Context) (int, error) {
 	if m := p.Console(); m != nil {
 		relay = ttyrelay.Start(m)
 	}
-	code := waitForwarding(p.Pid, sigs, relay)
+	ws := waitForwarding(p.Pid, sigs, relay)
 	if relay != nil {
 		relay.Close()
 	}
-	return code, nil
+	if ws.Signaled() {
+		return 128 + int(ws.Signal()), nil
+	}
+	return ws.ExitStatus(), nil
 }

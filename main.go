@@ -53,6 +53,8 @@ func main() {
 			runCommand,
 			stateCommand,
 			killCommand,
+			stopCommand,
+			waitCommand,
 			deleteCommand,
 			listCommand,
 			specCommand,

@@ -22,6 +22,16 @@ var runCommand = &cli.Command{
    when the container was killed by signal N (137 for KILL, 143 for TERM). The
    container is deleted when it exits unless --keep is given.
 
+   Detached (-d), a small monitor process stays the container's parent and
+   records its exit status (berth wait ID, berth state ID), unless --pid-file
+   or --console-socket is given (an engine's call: the engine stays the
+   parent) without --keep-exit-status.
+
+   With --init (or the annotation run.berth.init=true) a minimal PID 1 built
+   into berth runs the process as its child, forwards it every signal, reaps
+   zombies and exits with its status: "berth stop" of a bare sleep then exits
+   143 at once instead of 137 after the timeout.
+
 Example:
    berth run --bundle /path/to/bundle mycontainer`,
 	Flags: append([]cli.Flag{
@@ -39,6 +49,7 @@ Example:
 		opts := createOptions(ctx, id)
 		if ctx.Bool("detach") {
 			// Detached, nobody would hold the terminal (runc's rule).
+			opts.KeepExitStatus = opts.KeepExitStatus || (opts.PidFile == "" && opts.ConsoleSocket == "")
 			c, err := libcontainer.Create(opts)
 			if err != nil {
 				return err
@@ -60,6 +71,10 @@ Example:
 		sigs := make(chan os.Signal, 64)
 		signal.Notify(sigs)
 		opts.ConsoleRelay = opts.ConsoleSocket == ""
+		// In the foreground this process is the init's parent and records
+		// the status itself (RecordExit below): no monitor.
+		keepStatus := opts.KeepExitStatus
+		opts.KeepExitStatus = false
 		c, err := libcontainer.Create(opts)
 		if err != nil {
 			return err
@@ -86,9 +101,18 @@ Example:
 				}
 			}()
 		}
-		code := waitForwarding(c.Pid(), sigs, relay)
+		ws := waitForwarding(c.Pid(), sigs, relay)
 		if relay != nil {
 			relay.Close()
+		}
+		code := ws.ExitStatus()
+		if ws.Signaled() {
+			code = 128 + int(ws.Signal())
+		}
+		if keepStatus && ctx.Bool("keep") {
+			if err := c.RecordExit(ws); err != nil {
+				logging.Warn("%v", err)
+			}
 		}
 		if !ctx.Bool("keep") {
 			if err := c.Delete(true); err != nil {
@@ -100,9 +124,8 @@ Example:
 }
 
 // waitForwarding reaps the init (our child: the C stage forks it with
-// CLONE_PARENT), forwarding signals until it exits, and returns its status
-// the way shells report it.
-func waitForwarding(pid int, sigs chan os.Signal, relay *ttyrelay.Relay) int {
+// CLONE_PARENT), forwarding signals until it exits, and returns its status.
+func waitForwarding(pid int, sigs chan os.Signal, relay *ttyrelay.Relay) unix.WaitStatus {
 	done := make(chan unix.WaitStatus, 1)
 	go func() {
 		var ws unix.WaitStatus
@@ -118,10 +141,7 @@ func waitForwarding(pid int, sigs chan os.Signal, relay *ttyrelay.Relay) int {
 		select {
 		case ws := <-done:
 			signal.Stop(sigs)
-			if ws.Signaled() {
-				return 128 + int(ws.Signal())
-			}
-			return ws.ExitStatus()
+			return ws
 		case s := <-sigs:
 			sig := s.(unix.Signal)
 			// SIGCHLD is ours; SIGURG is the Go runtime's preemption.

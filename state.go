@@ -17,11 +17,20 @@ type stateJSON struct {
 	Rootfs  string    `json:"rootfs"`
 	Created time.Time `json:"created"`
 	Owner   string    `json:"owner"`
+	// ExitCode and OOMKilled: once stopped, for containers whose exit
+	// status berth records (run -d, --keep-exit-status).
+	ExitCode  *int  `json:"exitCode,omitempty"`
+	OOMKilled *bool `json:"oomKilled,omitempty"`
 }
 
 func stateOf(c *libcontainer.Container) stateJSON {
 	r := c.Recorded()
-	return stateJSON{State: *c.OCIState(c.Status()), Rootfs: r.Rootfs, Created: r.Created, Owner: r.Owner}
+	status := c.Status()
+	s := stateJSON{State: *c.OCIState(status), Rootfs: r.Rootfs, Created: r.Created, Owner: r.Owner}
+	if e, oom := c.Exited(status); e != nil {
+		s.ExitCode, s.OOMKilled = &e.ExitCode, &oom
+	}
+	return s
 }
 
 var stateCommand = &cli.Command{

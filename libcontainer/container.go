@@ -187,6 +187,8 @@ func (c *Container) Delete(force bool) error {
 			return fmt.Errorf("container %q: delete: %w", c.st.ID, err)
 		}
 	}
+	// The monitor writes into the state directory until it exits.
+	c.waitMonitor()
 	// Whatever is left in the cgroup (daemons of a container without its
 	// own pid namespace) dies with it; then every directory goes.
 	if cg, err := c.cgroup(); err == nil {

@@ -36,6 +36,12 @@ type CreateOptions struct {
 	// ConsoleRelay: a foreground run relays the terminal itself, so a
 	// terminal needs no --console-socket.
 	ConsoleRelay bool
+	// KeepExitStatus starts a monitor that stays the init's parent and
+	// records its exit status (see monitor.go).
+	KeepExitStatus bool
+	// Init runs the process under berth's built-in init (also asked for
+	// by the annotation TinyInitAnnotation = "true").
+	Init bool
 	// NotifySocket is the caller's NOTIFY_SOCKET: the container gets a
 	// notify socket of its own (package notify).
 	NotifySocket string
@@ -68,7 +74,7 @@ func Create(o CreateOptions) (c *Container, err error) {
 		rootfs = filepath.Join(bundle, rootfs)
 	}
 	if fi, err := os.Stat(rootfs); err != nil || !fi.IsDir() {
-		return nil, wrap(fmt.Errorf("rootfs %q (root.path) is missing or not a directory", rootfs))
+		return nil, wrap(fmt.Errorf("rootfs %q (root.path) is missing or not a directory: check root.path in %s", rootfs, filepath.Join(bundle, "config.json")))
 	}
 	if rootfs, err = filepath.EvalSymlinks(rootfs); err != nil {
 		return nil, wrap(fmt.Errorf("rootfs: %w", err))
@@ -90,8 +96,9 @@ func Create(o CreateOptions) (c *Container, err error) {
 	c = &Container{dir: dir, st: &state.State{
 		OCIVersion: spec.Version, ID: o.ID, Bundle: bundle, Rootfs: rootfs,
 		Created: time.Now().UTC(), Owner: "", Annotations: spec.Annotations,
-		OwnPidNS: hasNS(spec, specs.PIDNamespace) && nsPath(spec, specs.PIDNamespace) == "",
-		Config:   spec,
+		OwnPidNS:       hasNS(spec, specs.PIDNamespace) && nsPath(spec, specs.PIDNamespace) == "",
+		Config:         spec,
+		KeepExitStatus: o.KeepExitStatus,
 	}}
 	defer func() {
 		if err != nil {
@@ -178,6 +185,12 @@ func (c *Container) launch(o CreateOptions) error {
 		}
 	}
 	bs.CloneFlags(flags)
+	if c.st.KeepExitStatus {
+		bs.Monitor(c.dir.ExitPath())
+	}
+	if o.Init || spec.Annotations[TinyInitAnnotation] == "true" {
+		bs.TinyInit()
+	}
 	if len(spec.Linux.TimeOffsets) > 0 {
 		var b strings.Builder
 		for clock, off := range spec.Linux.TimeOffsets {
@@ -224,7 +237,7 @@ func (c *Container) launch(o CreateOptions) error {
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 		ExtraFiles: extra,
 	}
-	err = c.startInCgroup(cmd)
+	err = c.startStage(cmd)
 	child.Close()
 	listener.Close()
 	if err != nil {
@@ -240,6 +253,7 @@ func (c *Container) launch(o CreateOptions) error {
 	if err := syncmsg.Write(sync, syncmsg.Bootstrap, bs.Bytes()); err != nil {
 		return fmt.Errorf("send bootstrap to init: %w", err)
 	}
+	stagePid := cmd.Process.Pid
 	for c.st.Pid == 0 {
 		m, err := syncmsg.Read(sync)
 		if err != nil {
@@ -247,7 +261,14 @@ func (c *Container) launch(o CreateOptions) error {
 		}
 		switch m.Type {
 		case syncmsg.UsermapReq:
-			if err := writeIDMaps(cmd.Process.Pid, spec); err != nil {
+			if err := writeIDMaps(stagePid, spec); err != nil {
+				return err
+			}
+			if err := syncmsg.Write(sync, syncmsg.Ack, nil); err != nil {
+				return err
+			}
+		case syncmsg.StagePid:
+			if stagePid, err = c.placeStage(m.Payload); err != nil {
 				return err
 			}
 			if err := syncmsg.Write(sync, syncmsg.Ack, nil); err != nil {
@@ -265,8 +286,10 @@ func (c *Container) launch(o CreateOptions) error {
 			return fmt.Errorf("unexpected message %d from init", m.Type)
 		}
 	}
-	cmd.Wait()
 	stageDone = true
+	if err := c.finishStage(cmd); err != nil {
+		return err
+	}
 	st, err := procinfo.ReadStat(c.st.Pid)
 	if err != nil {
 		return fmt.Errorf("read init's start time: %w", err)
@@ -383,4 +406,5 @@ func (c *Container) destroyInit() {
 	unix.Kill(c.st.Pid, unix.SIGKILL)
 	var ws unix.WaitStatus
 	unix.Wait4(c.st.Pid, &ws, 0, nil)
+	c.waitMonitor()
 }

@@ -14,6 +14,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
+	"github.com/berth-runtime/berth/libcontainer/exeguard"
 	"github.com/berth-runtime/berth/libcontainer/initproc"
 	"github.com/berth-runtime/berth/libcontainer/procinfo"
 	"github.com/berth-runtime/berth/libcontainer/seccomp"
@@ -153,8 +154,16 @@ func (c *Container) startExec(o ExecOptions, cgroups []string) (*Process, error)
 		return nil, fmt.Errorf("--preserve-fds %d: %w", o.PreserveFDs, err)
 	}
 	extra = append(extra, child)
+	// Never /proc/self/exe: until it execs, the process is berth in the
+	// container's pid namespace, and its /proc/<pid>/exe would lead the
+	// container to the host binary (CVE-2019-5736).
+	exe, err := exeguard.Path(3 + len(extra))
+	if err != nil {
+		child.Close()
+		return nil, err
+	}
 	cmd := &exec.Cmd{
-		Path:  "/proc/self/exe",
+		Path:  exe,
 		Args:  []string{"berth", "exec-init"},
 		Env:   []string{initproc.EnvSyncFd + "=" + strconv.Itoa(3+o.PreserveFDs)},
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,

@@ -15,6 +15,9 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "monitor.h"
+#include "tinyinit.h"
+
 // Message types and bootstrap records; libcontainer/syncmsg mirrors these.
 enum {
 	MSG_BOOTSTRAP = 1,
@@ -22,12 +25,15 @@ enum {
 	MSG_ACK = 3,
 	MSG_CHILD_PID = 4,
 	MSG_ERROR = 5,
+	MSG_STAGE_PID = 20, // stage -> parent: place me in the cgroup (monitor mode)
 };
 
 enum {
 	REC_CLONE_FLAGS = 1,
 	REC_NS_PATH = 2,
 	REC_TIME_OFFSETS = 3,
+	REC_MONITOR = 4, // path of the exit-status file: stay as the init's parent
+	REC_TINYINIT = 5, // no data: the init stays in C as a minimal PID 1
 };
 
 #define MAX_NS 16
@@ -210,6 +216,8 @@ void berth_nsenter(void)
 
 	uint32_t flags = 0;
 	const char *offsets = NULL;
+	const char *exit_path = NULL;
+	int tinyinit = 0;
 	struct nspath ns[MAX_NS];
 	int nscount = 0;
 	for (uint32_t off = 0; off + 8 <= hdr[1];) {
@@ -240,10 +248,41 @@ void berth_nsenter(void)
 				bail("time offsets not terminated");
 			offsets = data;
 			break;
+		case REC_MONITOR:
+			if (rec[1] < 2 || data[rec[1] - 1] != '\0' || data[0] != '/')
+				bail("bad exit-status path record");
+			exit_path = data;
+			break;
+		case REC_TINYINIT:
+			tinyinit = 1;
+			break;
 		default:
 			bail("unknown bootstrap record %u", rec[0]);
 		}
 		off += rec[1];
+	}
+
+	if (exit_path != NULL) {
+		// Monitor mode: this process stays on the host, as the init's
+		// parent, and a child does the namespace work. The state dir is
+		// opened now, while paths still name the host's files.
+		const char *base;
+		int dirfd = monitor_open_dir(exit_path, &base);
+		if (dirfd < 0)
+			bail("open the state directory of %s", exit_path);
+		pid_t stage = fork();
+		if (stage < 0)
+			bail("fork the namespace stage");
+		if (stage > 0)
+			monitor_run(dirfd, base, stage);
+		close(dirfd);
+		// The monitor was started outside the container's cgroup (it must
+		// survive cgroup.kill to record the status); the parent puts this
+		// process, and so the init, into it before anything else happens.
+		uint32_t me = (uint32_t)getpid();
+		if (send_msg(MSG_STAGE_PID, &me, sizeof(me)) < 0)
+			bail("report the namespace stage's pid");
+		wait_ack("cgroup placement");
 	}
 
 	join_namespaces(ns, nscount);
@@ -292,6 +331,8 @@ void berth_nsenter(void)
 		if (setsid() < 0)
 			bail("setsid");
 		free(buf);
+		if (tinyinit)
+			tinyinit_start(syncfd);
 		return; // into the Go runtime, as the container's init
 	}
 	uint32_t pid = (uint32_t)child;

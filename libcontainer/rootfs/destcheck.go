@@ -43,6 +43,11 @@ func openTarget(root *os.File, dest string, asFile bool) (*os.File, error) {
 	}
 	f, err := openDest(root, dest, asFile)
 	if err != nil {
+		if errors.Is(err, unix.EROFS) {
+			// The common cause: an image mounted read-only (or an
+			// overlay lower dir) that lacks the mount point.
+			return nil, fmt.Errorf("create the destination in the rootfs: %w (the rootfs is read-only: add %s to the image, or give a writable rootfs)", err, dest)
+		}
 		return nil, fmt.Errorf("create the destination in the rootfs: %w", err)
 	}
 	return f, nil

@@ -59,6 +59,11 @@ type State struct {
 	// OwnPidNS says the container has its own pid namespace; without one,
 	// killing the init does not kill the rest of its processes.
 	OwnPidNS bool `json:"ownPidNS"`
+	// KeepExitStatus: a monitor process (MonitorPid, started at
+	// MonitorStart) reaps the init and writes its status to ExitFile.
+	KeepExitStatus bool   `json:"keepExitStatus,omitempty"`
+	MonitorPid     int    `json:"monitorPid,omitempty"`
+	MonitorStart   uint64 `json:"monitorStart,omitempty"`
 	// Config is the bundle's config as it was at create, for the hooks
 	// and cleanup that later commands run.
 	Config *specs.Spec `json:"config"`

@@ -20,6 +20,9 @@ const (
 	Ack        Type = 3 // parent -> stage/init: go on
 	ChildPid   Type = 4 // stage -> parent: the init's pid (uint32)
 	Error      Type = 5 // stage/init -> parent: one line of text
+	// StagePid: in monitor mode, the namespace stage's pid (uint32); the
+	// parent places it in the container's cgroup and acks.
+	StagePid Type = 20
 )
 
 // Messages of the Go init.
@@ -46,6 +49,8 @@ const (
 	RecCloneFlags  = 1
 	RecNsPath      = 2
 	RecTimeOffsets = 3
+	RecMonitor     = 4 // exit-status file: the stage stays as the init's parent
+	RecTinyInit    = 5 // no data: the init stays in C as a minimal PID 1
 )
 
 const maxPayload = 16 << 20
@@ -127,6 +132,15 @@ func (b *BootstrapBuilder) NsPath(flag uintptr, path string) {
 func (b *BootstrapBuilder) TimeOffsets(text string) {
 	b.record(RecTimeOffsets, append([]byte(text), 0))
 }
+
+// Monitor asks the stage to stay as the init's parent and write its exit
+// status to path (absolute, in the state directory).
+func (b *BootstrapBuilder) Monitor(path string) {
+	b.record(RecMonitor, append([]byte(path), 0))
+}
+
+// TinyInit asks for the built-in init (nsenter/tinyinit.c).
+func (b *BootstrapBuilder) TinyInit() { b.record(RecTinyInit, nil) }
 
 // Bytes returns the payload.
 func (b *BootstrapBuilder) Bytes() []byte { return b.buf }

@@ -41,7 +41,17 @@ create_fails() {
 
 @test "missing rootfs directory" {
 	rm -rf "$BUNDLE/rootfs"
-	create_fails rootfs
+	create_fails rootfs "check root.path in $BUNDLE/config.json"
+}
+
+@test "a mount point missing from a read-only rootfs: the error says what to do" {
+	update_config '.mounts += [{"destination": "/newdir", "type": "tmpfs", "source": "tmpfs"}]'
+	mount --bind "$BUNDLE/rootfs" "$BUNDLE/rootfs"
+	mount -o remount,bind,ro "$BUNDLE/rootfs"
+	create_container "$CID"
+	umount "$BUNDLE/rootfs"
+	assert_one_error "$CID" '"/newdir"' "the rootfs is read-only: add /newdir to the image"
+	assert_no_leftovers "$CID" "sleep 601"
 }
 
 @test "malformed config.json" {
