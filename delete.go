@@ -12,7 +12,14 @@ var deleteCommand = &cli.Command{
 	Name:      "delete",
 	Usage:     "delete a stopped container (a running one with --force)",
 	ArgsUsage: "ID",
-	Flags:     []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "kill the container first if it is running"}},
+	Description: `Removes the container's state, its cgroups and its monitor; a created,
+   running or paused container needs --force, which kills it first. An
+   unknown ID with --force is not an error (engines clean up that way).
+
+Examples:
+   berth delete web
+   berth delete --force web`,
+	Flags: []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "kill the container first if it is running"}},
 	Action: func(ctx *cli.Context) error {
 		c, err := loadContainer(ctx)
 		if err != nil {

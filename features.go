@@ -15,7 +15,10 @@ var featuresCommand = &cli.Command{
 	Usage: "show the enabled features",
 	Description: `Prints the OCI runtime features document (JSON): the spec versions,
 hooks, mount options, namespaces and capabilities this build of berth
-understands. It describes berth, not the host.`,
+understands. It describes berth, not the host.
+
+Example:
+   berth features | jq .linux.seccomp.actions`,
 	Action: func(ctx *cli.Context) error {
 		if ctx.NArg() != 0 {
 			return fmt.Errorf("features: unexpected arguments %q", ctx.Args().Slice())

@@ -17,6 +17,10 @@ var listCommand = &cli.Command{
 	Name:    "list",
 	Aliases: []string{"ps-all"},
 	Usage:   "list the containers under --root",
+	Description: `Example:
+   berth list
+   berth list -q | xargs -r -n1 berth delete --force
+   berth list --format json | jq -r '.[] | select(.status == "stopped") | .id'`,
 	Flags: []cli.Flag{
 		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "table or json"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the IDs"},

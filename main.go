@@ -31,8 +31,18 @@ func main() {
 	}
 
 	app := &cli.App{
-		Name:    "berth",
-		Usage:   "a low-level OCI container runtime",
+		Name:  "berth",
+		Usage: "a low-level OCI container runtime",
+		Description: `berth runs containers from OCI bundles (config.json + rootfs) with runc's
+command line, so engines can use it in runc's place; 'berth image' makes a
+bundle from an OCI image. 'berth COMMAND --help' shows each command's flags
+and examples; man pages: 'make man'.
+
+Examples:
+   berth image unpack oci:./busybox-image:latest mybundle
+   berth run --bundle mybundle ctr
+   berth run -d --bundle mybundle web && berth wait web
+   berth --root /run/myengine --log /tmp/berth.log --log-format json state web`,
 		Version: version,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "root", Value: defaultRoot, Usage: "directory for the containers' state"},

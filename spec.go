@@ -20,7 +20,11 @@ container's process, rootfs/ as its read-only root filesystem. Edit it, then
 put a root filesystem in rootfs/ and run "berth run ID".
 
 With --rootless the template is for an unprivileged user: the container's root
-is mapped onto the calling user, and there is no network or cgroup namespace.`,
+is mapped onto the calling user, and there is no network or cgroup namespace.
+
+Examples:
+   mkdir -p mybundle/rootfs && berth spec --bundle mybundle
+   berth spec --rootless`,
 	Flags: []cli.Flag{
 		&cli.StringFlag{Name: "bundle", Aliases: []string{"b"}, Value: ".", Usage: "directory to write config.json in"},
 		&cli.BoolFlag{Name: "rootless", Usage: "generate a configuration for a rootless container"},

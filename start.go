@@ -13,6 +13,8 @@ var startCommand = &cli.Command{
 	Name:      "start",
 	Usage:     "start a created container's process",
 	ArgsUsage: "ID",
+	Description: `Example:
+   berth create --bundle mybundle web && berth start web`,
 	Action: func(ctx *cli.Context) error {
 		c, err := loadContainer(ctx)
 		if err != nil {

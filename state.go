@@ -37,6 +37,12 @@ var stateCommand = &cli.Command{
 	Name:      "state",
 	Usage:     "print a container's state as JSON",
 	ArgsUsage: "ID",
+	Description: `Prints the OCI state (ociVersion, id, status, pid, bundle, annotations)
+   plus created, owner and, for containers with a recorded exit status,
+   exitCode and oomKilled.
+
+Example:
+   berth state web | jq -r .status`,
 	Action: func(ctx *cli.Context) error {
 		c, err := loadContainer(ctx)
 		if err != nil {

@@ -39,3 +39,24 @@ load helpers
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"only bash"* ]]
 }
+
+@test "berth --help and every command's --help show examples" {
+	requires_berth
+	run "$BERTH" --help
+	[[ "$output" == *"Examples:"* ]]
+	cmds=$("$BERTH" --help | awk '/^COMMANDS:/ {on=1; next} on && /^[A-Z]/ {on=0} on && NF {sub(/,.*/, "", $1); print $1}')
+	[ -n "$cmds" ]
+	for cmd in $cmds; do
+		[[ $cmd == help || $cmd == h ]] && continue
+		if [[ $cmd == image ]]; then
+			sub=unpack
+			out=$("$BERTH" image unpack --help)
+		else
+			out=$("$BERTH" "$cmd" --help)
+		fi
+		[[ $out == *Example* ]] || {
+			echo "no example in 'berth $cmd --help'"
+			false
+		}
+	done
+}
