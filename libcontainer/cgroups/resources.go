@@ -182,13 +182,11 @@ func (c *Cgroup) Set(r *specs.LinuxResources, update bool) error {
 			continue
 		}
 		v1, _ := c.h.where(ctrl)
-		var err error
+		d := c.Unified()
 		if v1 != nil {
-			err = setV1(ctrl, c.Dirs[v1.Key], r, update)
-		} else {
-			err = setV2(ctrl, c.Unified(), r, update)
+			d = c.Dirs[v1.Key]
 		}
-		if err != nil {
+		if err := setController(ctrl, d, r, update, v1 == nil); err != nil {
 			return err
 		}
 	}

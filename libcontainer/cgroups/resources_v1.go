@@ -13,25 +13,46 @@ import (
 func itoa(v int64) string  { return strconv.FormatInt(v, 10) }
 func utoa(v uint64) string { return strconv.FormatUint(v, 10) }
 
-// setV1 writes one controller's part of r into a v1 cgroup directory.
-func setV1(ctrl, d string, r *specs.LinuxResources, update bool) error {
+// setController writes one controller's part of r into d, a v1 cgroup
+// directory or (v2) the container's cgroup2 one, where v1-style values
+// are converted as the runtime-spec documents. The controllers whose
+// files are alike in both versions are handled here; the others have a
+// writer per version.
+func setController(ctrl, d string, r *specs.LinuxResources, update, v2 bool) error {
 	switch ctrl {
 	case "cpuset":
 		return setCpuset(d, r.CPU)
+	case "pids":
+		return write(d, "pids.max", pidsMax(r.Pids.Limit))
+	case "rdma":
+		return setRdma(d, r.Rdma)
+	case "hugetlb":
+		suffix := ".limit_in_bytes"
+		if v2 {
+			suffix = ".max"
+		}
+		for _, l := range r.HugepageLimits {
+			if err := write(d, "hugetlb."+l.Pagesize+suffix, utoa(l.Limit)); err != nil {
+				return fmt.Errorf("linux.resources.hugepageLimits (pageSize %q): %w", l.Pagesize, err)
+			}
+		}
+		return nil
+	}
+	if v2 {
+		return setV2(ctrl, d, r, update)
+	}
+	return setV1(ctrl, d, r, update)
+}
+
+// setV1 writes the v1-only parts: cpu, memory, blkio and the net_* ones.
+func setV1(ctrl, d string, r *specs.LinuxResources, update bool) error {
+	switch ctrl {
 	case "cpu":
 		return setCPUV1(d, r.CPU)
 	case "memory":
 		return setMemoryV1(d, r.Memory, update)
-	case "pids":
-		return write(d, "pids.max", pidsMax(r.Pids.Limit))
 	case "blkio":
 		return setBlkioV1(d, r.BlockIO)
-	case "hugetlb":
-		for _, l := range r.HugepageLimits {
-			if err := write(d, "hugetlb."+l.Pagesize+".limit_in_bytes", utoa(l.Limit)); err != nil {
-				return fmt.Errorf("linux.resources.hugepageLimits (pageSize %q): %w", l.Pagesize, err)
-			}
-		}
 	case "net_cls":
 		return write(d, "net_cls.classid", strconv.FormatUint(uint64(*r.Network.ClassID), 10))
 	case "net_prio":
@@ -40,8 +61,6 @@ func setV1(ctrl, d string, r *specs.LinuxResources, update bool) error {
 				return err
 			}
 		}
-	case "rdma":
-		return setRdma(d, r.Rdma)
 	}
 	return nil
 }

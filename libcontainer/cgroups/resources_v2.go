@@ -11,32 +11,17 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
-// setV2 writes one controller's part of r into the container's cgroup2
-// directory, converting v1-style values as the runtime-spec documents.
+// setV2 writes the cgroup2 forms of cpu, memory and io (blkio).
 func setV2(ctrl, d string, r *specs.LinuxResources, update bool) error {
 	switch ctrl {
-	case "cpuset":
-		return setCpuset(d, r.CPU)
 	case "cpu":
 		return setCPUV2(d, r.CPU)
 	case "memory":
 		return setMemoryV2(d, r.Memory, update)
-	case "pids":
-		return write(d, "pids.max", pidsMax(r.Pids.Limit))
 	case "blkio":
 		return setIOV2(d, r.BlockIO)
-	case "hugetlb":
-		for _, l := range r.HugepageLimits {
-			if err := write(d, "hugetlb."+l.Pagesize+".max", utoa(l.Limit)); err != nil {
-				return fmt.Errorf("linux.resources.hugepageLimits (pageSize %q): %w", l.Pagesize, err)
-			}
-		}
-	case "rdma":
-		return setRdma(d, r.Rdma)
-	default:
-		return fmt.Errorf("the %s controller exists only in cgroup v1", ctrl)
 	}
-	return nil
+	return fmt.Errorf("the %s controller exists only in cgroup v1", ctrl)
 }
 
 // SharesToWeight converts cpu.shares (2..262144) to cpu.weight (1..10000).
