@@ -30,7 +30,7 @@ var genManCommand = &cli.Command{
 			return err
 		}
 		for _, c := range app.Commands {
-			if c.Hidden {
+			if c.Hidden || c.Name == "help" {
 				continue
 			}
 			if err := os.WriteFile(filepath.Join(dir, "berth-"+c.Name+".8"), []byte(manCommand(c)), 0o644); err != nil {
@@ -117,6 +117,19 @@ func manCommand(c *cli.Command) string {
 	}
 	if len(c.Flags) > 0 {
 		b.WriteString(".SH OPTIONS\n" + manFlags(c.Flags))
+	}
+	if len(c.Subcommands) > 0 {
+		b.WriteString(".SH SUBCOMMANDS\n")
+		for _, sc := range c.Subcommands {
+			if sc.Hidden || sc.Name == "help" {
+				continue
+			}
+			fmt.Fprintf(&b, ".SS %s %s\n%s", sc.Name, roff(sc.ArgsUsage), roff(sc.Usage))
+			if sc.Description != "" {
+				b.WriteString(".nf\n" + roff(sc.Description) + ".fi\n")
+			}
+			b.WriteString(manFlags(sc.Flags))
+		}
 	}
 	b.WriteString(".SH SEE ALSO\n\\fBberth\\fR(8)\n")
 	return b.String()

@@ -13,8 +13,13 @@ load helpers
 	grep -q '^\.TH BERTH-UPDATE 8' "$BATS_TEST_TMPDIR/man/berth-update.8"
 	grep -q 'pids\\-limit' "$BATS_TEST_TMPDIR/man/berth-update.8"
 	grep -q 'berth\\-pause' "$BATS_TEST_TMPDIR/man/berth.8"
-	# Hidden commands get no page.
+	# Hidden commands and help get no page; subcommands are in their
+	# command's page.
 	[ ! -e "$BATS_TEST_TMPDIR/man/berth-gen-man.8" ]
+	[ ! -e "$BATS_TEST_TMPDIR/man/berth-help.8" ]
+	for sub in unpack umount ls prune; do
+		grep -q "^\.SS $sub" "$BATS_TEST_TMPDIR/man/berth-image.8"
+	done
 }
 
 @test "completion bash completes commands, flags and container IDs" {
