@@ -3,6 +3,7 @@ package cgroups
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -204,4 +205,20 @@ func parentOf(d string) string {
 		return "/"
 	}
 	return d[:i]
+}
+
+// checkBeforeUpdate refuses, when the config asks for it, an updated
+// memory limit below the cgroup's current usage (read from usageFile).
+func checkBeforeUpdate(d, usageFile string, m *specs.LinuxMemory) error {
+	if m.CheckBeforeUpdate == nil || !*m.CheckBeforeUpdate || m.Limit == nil || *m.Limit <= 0 {
+		return nil
+	}
+	usage, err := read(d, usageFile)
+	if err != nil {
+		return nil
+	}
+	if u, _ := strconv.ParseInt(usage, 10, 64); u > *m.Limit {
+		return fmt.Errorf("linux.resources.memory.limit %d is below the current usage %d (checkBeforeUpdate)", *m.Limit, u)
+	}
+	return nil
 }

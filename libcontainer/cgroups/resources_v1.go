@@ -140,11 +140,9 @@ func writeIfExists(d, file, value, field string) error {
 }
 
 func setMemoryV1(d string, m *specs.LinuxMemory, update bool) error {
-	if update && m.CheckBeforeUpdate != nil && *m.CheckBeforeUpdate && m.Limit != nil && *m.Limit > 0 {
-		if usage, err := read(d, "memory.usage_in_bytes"); err == nil {
-			if u, _ := strconv.ParseInt(usage, 10, 64); u > *m.Limit {
-				return fmt.Errorf("linux.resources.memory.limit %d is below the current usage %d (checkBeforeUpdate)", *m.Limit, u)
-			}
+	if update {
+		if err := checkBeforeUpdate(d, "memory.usage_in_bytes", m); err != nil {
+			return err
 		}
 	}
 	if m.Limit != nil || m.Swap != nil {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -104,11 +103,9 @@ func setMemoryV2(d string, m *specs.LinuxMemory, update bool) error {
 	if m.KernelTCP != nil {
 		return errors.New("linux.resources.memory.kernelTCP is not supported on cgroup v2")
 	}
-	if update && m.CheckBeforeUpdate != nil && *m.CheckBeforeUpdate && m.Limit != nil && *m.Limit > 0 {
-		if usage, err := read(d, "memory.current"); err == nil {
-			if u, _ := strconv.ParseInt(usage, 10, 64); u > *m.Limit {
-				return fmt.Errorf("linux.resources.memory.limit %d is below the current usage %d (checkBeforeUpdate)", *m.Limit, u)
-			}
+	if update {
+		if err := checkBeforeUpdate(d, "memory.current", m); err != nil {
+			return err
 		}
 	}
 	if m.Swap != nil && *m.Swap != 0 {
