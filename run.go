@@ -68,8 +68,7 @@ Example:
 		}
 		// Catch signals before the container exists, so none is lost
 		// between start and the forwarding loop.
-		sigs := make(chan os.Signal, 64)
-		signal.Notify(sigs)
+		sigs, allCaught := catchSignals()
 		opts.ConsoleRelay = opts.ConsoleSocket == ""
 		// In the foreground this process is the init's parent and records
 		// the status itself (RecordExit below): no monitor.
@@ -83,6 +82,7 @@ Example:
 		if m := c.Console(); m != nil {
 			relay = ttyrelay.Start(m)
 		}
+		<-allCaught
 		n, err := startNotifying(c, opts.NotifySocket)
 		if err != nil {
 			if relay != nil {
@@ -121,6 +121,23 @@ Example:
 		}
 		return cli.Exit("", code)
 	},
+}
+
+// catchSignals routes every signal to the returned channel. The Go runtime
+// hands each signal to its signal thread and waits for it, about 40 µs a
+// signal here: catching all 62 of them takes 2.5 ms, 4% of a whole run. So
+// the ones people and engines send are caught at once and the rest in the
+// background, while the container is created; the second channel closes when
+// all are caught, and the container must not start before it does.
+func catchSignals() (chan os.Signal, chan struct{}) {
+	sigs := make(chan os.Signal, 64)
+	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2, unix.SIGWINCH)
+	all := make(chan struct{})
+	go func() {
+		signal.Notify(sigs)
+		close(all)
+	}()
+	return sigs, all
 }
 
 // waitForwarding reaps the init (our child: the C stage forks it with

@@ -214,7 +214,7 @@ func (c *Container) Update(r *specs.LinuxResources) error {
 		spec.Linux = &specs.Linux{}
 	}
 	spec.Linux.Resources = cgroups.Merge(spec.Linux.Resources, r)
-	return c.dir.Save(c.st)
+	return c.dir.Update(c.st)
 }
 
 // cgroupView tells the init how the host's hierarchies look, for the

@@ -93,7 +93,7 @@ func (c *Container) Start() error {
 		return fmt.Errorf("container %q: start: %w", c.st.ID, err)
 	}
 	c.st.Started = true
-	if err := c.dir.Save(c.st); err != nil {
+	if err := c.dir.Update(c.st); err != nil {
 		return err
 	}
 	if h := c.st.Config.Hooks; h != nil {
