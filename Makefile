@@ -9,6 +9,7 @@
 #   make deps             install build and test dependencies with apt-get (Debian)
 #   make bench            time `run` against runc and crun (bench/start.sh)
 #   make bench-unpack     time `image unpack` against umoci (bench/unpack.sh)
+#   make bench-floor      what starting any process costs here (bench/floor.sh)
 #   make man              man pages in man/ (from the CLI definitions)
 #   make install          binary, man pages and bash completion under $(DESTDIR)$(PREFIX)
 #   make clean
@@ -40,7 +41,7 @@ SOURCES := $(shell find . -path ./tests -prune -o -path ./bench -prune -o \
 TESTBIN := tests/bin/seccompagent tests/bin/sysprobe tests/bin/recvtty tests/bin/sdnotify
 TESTBIN_SOURCES := $(shell find tests/cmd -type f -name '*.go' -print) go.mod go.sum
 
-.PHONY: all test unit integration testbin install bench bench-unpack demo deps clean man
+.PHONY: all test unit integration testbin install bench bench-unpack bench-floor demo deps clean man
 
 all: berth
 
@@ -90,6 +91,9 @@ bench: berth
 
 bench-unpack: berth tests/bin/mkimage
 	bench/unpack.sh
+
+bench-floor: berth
+	bench/floor.sh
 
 deps:
 	.ci/run deps
