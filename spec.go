@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/berth-runtime/berth/libcontainer/specdefault"
+	"github.com/berth-runtime/berth/libcontainer/specjson"
 )
 
 var specCommand = &cli.Command{
@@ -37,7 +37,7 @@ Examples:
 		if ctx.Bool("rootless") {
 			s = specdefault.Rootless(uint32(os.Getuid()), uint32(os.Getgid()))
 		}
-		data, err := json.MarshalIndent(s, "", "\t")
+		data, err := specjson.MarshalIndent(s, "", "\t")
 		if err != nil {
 			return fmt.Errorf("spec: encoding config: %w", err)
 		}

@@ -1,7 +1,6 @@
 package libcontainer
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"github.com/berth-runtime/berth/libcontainer/caps"
 	"github.com/berth-runtime/berth/libcontainer/initproc"
 	"github.com/berth-runtime/berth/libcontainer/seccomp"
+	"github.com/berth-runtime/berth/libcontainer/specjson"
 )
 
 // LoadConfig reads and checks BUNDLE/config.json.
@@ -26,7 +26,7 @@ func LoadConfig(bundle string) (*specs.Spec, error) {
 		return nil, fmt.Errorf("read %s: %w", p, err)
 	}
 	var s specs.Spec
-	if err := json.Unmarshal(b, &s); err != nil {
+	if err := specjson.Unmarshal(b, &s); err != nil {
 		return nil, fmt.Errorf("parse %s: %w", p, err)
 	}
 	if err := Validate(&s); err != nil {

@@ -1,7 +1,6 @@
 package image
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"github.com/berth-runtime/berth/libcontainer/image/oci"
 	"github.com/berth-runtime/berth/libcontainer/image/source"
 	"github.com/berth-runtime/berth/libcontainer/image/store"
+	"github.com/berth-runtime/berth/libcontainer/specjson"
 )
 
 // UnpackOptions are `berth image unpack`'s arguments.
@@ -97,7 +97,7 @@ func Unpack(o UnpackOptions) (*Result, error) {
 			if err != nil {
 				return nil, err
 			}
-			data, err := json.MarshalIndent(s, "", "\t")
+			data, err := specjson.MarshalIndent(s, "", "\t")
 			return append(data, '\n'), err
 		},
 	})
