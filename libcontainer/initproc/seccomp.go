@@ -3,6 +3,7 @@ package initproc
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"sync/atomic"
 	"unsafe"
 
@@ -92,7 +93,14 @@ func guardThread(sync *os.File) *threadGuard {
 	tid := unix.Gettid()
 	threadWord.Store(uint32(tid))
 	unix.RawSyscall(unix.SYS_SET_TID_ADDRESS, uintptr(unsafe.Pointer(&threadWord)), 0, 0)
-	go g.watch(uint32(tid))
+	// The guard must own a thread before the filter can kill this one:
+	// a thread killed inside execve dies holding the Go runtime's exec
+	// lock, and from then on the runtime cannot start a thread, so a
+	// guard still waiting for one would never run (start hung on 1 in
+	// 12 tries under load before this).
+	running := make(chan struct{})
+	go g.watch(uint32(tid), running)
+	<-running
 	return g
 }
 
@@ -103,7 +111,10 @@ func (g *threadGuard) setStart(conn *os.File) {
 	}
 }
 
-func (g *threadGuard) watch(tid uint32) {
+func (g *threadGuard) watch(tid uint32, running chan<- struct{}) {
+	// Never unlocked: the goroutine keeps this thread, and wakes on it.
+	runtime.LockOSThread()
+	close(running)
 	for threadWord.Load() == tid {
 		// Not FUTEX_PRIVATE: the kernel's wake on thread exit is a
 		// shared one.
