@@ -12,6 +12,8 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
+
+	"github.com/berth-runtime/berth/libcontainer/procinfo"
 )
 
 // UnifiedKey is the Dirs key of the container's cgroup2 directory.
@@ -318,7 +320,16 @@ func readPids(d string) ([]int, error) {
 func (c *Cgroup) Kill(sig unix.Signal) error {
 	if sig == unix.SIGKILL && c.Unified() != "" {
 		if err := write(c.Unified(), "cgroup.kill", "1"); err == nil {
-			return c.thawAfterKill()
+			if !c.hasZombieLeader() {
+				return c.thawAfterKill()
+			}
+			// cgroup.kill signals each process through its
+			// thread-group leader, and the kernel drops the signal
+			// when that leader has exited while other threads live
+			// on (pthread_exit in main, a thread killed by seccomp):
+			// those threads would survive, and the cgroup could not
+			// be removed. kill(2) in the sweep below signals the
+			// whole group.
 		} else if !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("kill through cgroup.kill: %w", err)
 		}
@@ -344,6 +355,18 @@ func (c *Cgroup) Kill(sig unix.Signal) error {
 		}
 	}
 	return err
+}
+
+// hasZombieLeader reports whether a process in the cgroup has a thread-group
+// leader that exited (state Z) while it still has live threads.
+func (c *Cgroup) hasZombieLeader() bool {
+	pids, _ := c.Pids()
+	for _, pid := range pids {
+		if st, err := procinfo.ReadStat(pid); err == nil && st.State == 'Z' {
+			return true
+		}
+	}
+	return false
 }
 
 // thawAfterKill lets killed tasks of a paused container run to their death.

@@ -193,6 +193,32 @@ state_field() {
 	assert_no_leftovers "$CID" "sleep 206"
 }
 
+@test "delete --force kills a process whose main thread exited while its other threads live" {
+	# cgroup.kill signals a process through its thread-group leader; the
+	# kernel drops that signal once the leader has exited, so the other
+	# threads would outlive delete and keep the cgroup busy.
+	cp "$REPO/tests/bin/sysprobe" "$BUNDLE/rootfs/bin/sysprobe"
+	set_args sysprobe leader-exit
+	create_container "$CID"
+	[ "$status" -eq 0 ]
+	pid=$(state_field "$CID" pid)
+	run berth start "$CID"
+	[ "$status" -eq 0 ]
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) == Z ]] && break
+		sleep 0.05
+	done
+	[[ $(awk '{print $3}' "/proc/$pid/stat") == Z ]]
+	[ "$(ls "/proc/$pid/task" | wc -l)" -gt 1 ]
+
+	run berth delete --force "$CID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	pid_gone "$pid"
+	assert_no_leftovers "$CID" "sysprobe leader-exit"
+}
+
 @test "delete --force of an unknown ID exits 0" {
 	run berth delete --force "$CID-nosuch"
 	echo "$output"

@@ -3,6 +3,10 @@
 // calls syscall 435 with all-zero arguments and prints "435 EINVAL" (or
 // "435 OK"). It is built static (CGO_ENABLED=0) to run in the busybox
 // rootfs.
+//
+// "sysprobe leader-exit" ends only its main thread (SYS_EXIT, not
+// exit_group) and lives on in the Go runtime's other threads: a process
+// whose thread-group leader is a zombie, for tests/integration/lifecycle.bats.
 package main
 
 import (
@@ -14,6 +18,11 @@ import (
 )
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == "leader-exit" {
+		go func() { select {} }()
+		fmt.Println("leader exiting")
+		unix.RawSyscall(unix.SYS_EXIT, 0, 0, 0)
+	}
 	for _, a := range os.Args[1:] {
 		nr, err := strconv.Atoi(a)
 		if err != nil {
