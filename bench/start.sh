@@ -20,6 +20,11 @@
 #            cgroup, sets its device program and removes the cgroup in each
 #            run, so this group flatters crun. The numbers of this group are
 #            only comparable with each other, not with the host group.
+# Each group also times the same bundle with a docker-sized seccomp profile
+# (bench/seccomp-allowlist.json: 345 syscalls allowed by name on x86_64, x86
+# and x32, clone only without namespace flags, everything else EPERM), as
+# engines always pass one: building the filter with libseccomp is then part
+# of every start. Those runs are named RUNTIME-seccomp.
 # A runtime whose binary is missing is skipped (and said so).
 #
 # How to read it: the summary gives the mean and standard deviation in ms per
@@ -102,6 +107,12 @@ fi
 jq '.ociVersion = "1.0.2" | .process.terminal = false | .process.args = ["/bin/true"]' \
 	"$bundle/config.json" >"$bundle/config.json.new"
 mv "$bundle/config.json.new" "$bundle/config.json"
+# The same rootfs with the seccomp profile (root.path made absolute: runc
+# refuses a rootfs reached through a symlink).
+sbundle=$work/bundle-seccomp
+mkdir -p "$sbundle"
+jq --arg root "$bundle/rootfs" --slurpfile p "$REPO/bench/seccomp-allowlist.json" \
+	'.root.path = $root | .linux.seccomp = $p[0]' "$bundle/config.json" >"$sbundle/config.json"
 echo "bench: bundle $bundle (config.json from $spec_by spec), $RUNS runs per runtime"
 
 mkdir -p "$OUT"
@@ -113,6 +124,8 @@ common=(-N --warmup 5 --runs "$RUNS")
 host=()
 [[ -n $berth ]] && host+=(-n berth "$berth --root $work/state-berth run --bundle $bundle $ID")
 [[ -n $runc ]] && host+=(-n runc "$runc --root $work/state-runc run --bundle $bundle $ID")
+[[ -n $berth ]] && host+=(-n berth-seccomp "$berth --root $work/state-berth run --bundle $sbundle $ID")
+[[ -n $runc ]] && host+=(-n runc-seccomp "$runc --root $work/state-runc run --bundle $sbundle $ID")
 if ((${#host[@]})); then
 	echo
 	echo "== host: berth and runc"
@@ -122,6 +135,8 @@ fi
 priv=()
 [[ -n $crun ]] && priv+=(-n crun "$crun --cgroup-manager=disabled --root $work/state-crun run --bundle $bundle $ID")
 [[ -n $berth ]] && priv+=(-n berth "$berth --root $work/state-berth run --bundle $bundle $ID")
+[[ -n $crun ]] && priv+=(-n crun-seccomp "$crun --cgroup-manager=disabled --root $work/state-crun run --bundle $sbundle $ID")
+[[ -n $berth ]] && priv+=(-n berth-seccomp "$berth --root $work/state-berth run --bundle $sbundle $ID")
 if ((${#priv[@]})); then
 	echo
 	echo "== private mount namespace with cgroup2 on /sys/fs/cgroup: crun and berth"
@@ -138,8 +153,8 @@ for f in "$OUT/host.json" "$OUT/cgroup2.json"; do
 	jq -r --arg group "$(basename "$f" .json)" \
 		'.results[] | [$group, .command, (.mean * 1000), (.stddev * 1000)] | @tsv' "$f"
 done | awk -F'\t' '
-	BEGIN { printf "%-8s %-6s %10s %10s\n", "group", "runtime", "mean ms", "stddev ms" }
-	{ printf "%-8s %-6s %10.2f %10.2f\n", $1, $2, $3, $4 }'
+	BEGIN { printf "%-8s %-14s %10s %10s\n", "group", "runtime", "mean ms", "stddev ms" }
+	{ printf "%-8s %-14s %10.2f %10.2f\n", $1, $2, $3, $4 }'
 
 # ratio FILE A B: mean(A)/mean(B) from one hyperfine export, or n/a.
 ratio() {
@@ -154,6 +169,9 @@ ratio() {
 echo
 echo "berth/runc (host):    $(ratio "$OUT/host.json" berth runc)"
 echo "berth/crun (cgroup2): $(ratio "$OUT/cgroup2.json" berth crun)   (crun without cgroups)"
+echo "with the seccomp profile:"
+echo "berth/runc (host):    $(ratio "$OUT/host.json" berth-seccomp runc-seccomp)"
+echo "berth/crun (cgroup2): $(ratio "$OUT/cgroup2.json" berth-seccomp crun-seccomp)   (crun without cgroups)"
 for f in "$OUT/host.json" "$OUT/cgroup2.json"; do
 	if [[ -f $f ]]; then echo "results: $f"; fi
 done
