@@ -1,7 +1,6 @@
 package libcontainer
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/berth-runtime/berth/libcontainer/caps"
 	"github.com/berth-runtime/berth/libcontainer/initproc"
+	"github.com/berth-runtime/berth/libcontainer/specjson"
 )
 
 // ExecProcessFlags are the command-line pieces of an exec'd process, as
@@ -48,13 +48,13 @@ func (c *Container) ExecProcess(f ExecProcessFlags) (*specs.Process, error) {
 	if f.ProcessLabel != "" {
 		return nil, wrap(fmt.Errorf("--process-label %q: SELinux is not supported by berth (no LSM support)", f.ProcessLabel))
 	}
-	var p specs.Process
+	var p *specs.Process
 	if f.ProcessFile != "" {
 		b, err := os.ReadFile(f.ProcessFile)
 		if err != nil {
 			return nil, wrap(fmt.Errorf("read --process file: %w", err))
 		}
-		if err := json.Unmarshal(b, &p); err != nil {
+		if p, err = specjson.UnmarshalProcess(b); err != nil {
 			return nil, wrap(fmt.Errorf("parse --process file %q: %w", f.ProcessFile, err))
 		}
 		if f.Tty {
@@ -66,11 +66,11 @@ func (c *Container) ExecProcess(f ExecProcessFlags) (*specs.Process, error) {
 			return nil, wrap(errors.New("the container's recorded config has no process"))
 		}
 		// A deep copy through JSON: the flags must not edit the record.
-		b, err := json.Marshal(base)
+		b, err := specjson.MarshalProcess(base)
 		if err != nil {
 			return nil, wrap(err)
 		}
-		if err := json.Unmarshal(b, &p); err != nil {
+		if p, err = specjson.UnmarshalProcess(b); err != nil {
 			return nil, wrap(err)
 		}
 		p.Args = nil
@@ -142,7 +142,7 @@ func (c *Container) ExecProcess(f ExecProcessFlags) (*specs.Process, error) {
 			return nil, wrap(fmt.Errorf("rlimits: unknown type %q", rl.Type))
 		}
 	}
-	return &p, nil
+	return p, nil
 }
 
 // ParseUser parses --user's "uid[:gid]" strictly: both parts are decimal

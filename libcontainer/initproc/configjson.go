@@ -42,3 +42,37 @@ func (c *InitConfig) UnmarshalJSON(b []byte) error {
 	c.Spec = new(specs.Spec)
 	return specjson.Unmarshal(raw.Spec, c.Spec)
 }
+
+// execConfigFields is ExecConfig without its methods.
+type execConfigFields ExecConfig
+
+// execConfigJSON is the exec config message's shape, its process coded by
+// specjson for the same reason as initConfigJSON's spec.
+type execConfigJSON struct {
+	*execConfigFields
+	Process json.RawMessage `json:"process"`
+}
+
+// MarshalJSON writes the members encoding/json would.
+func (c *ExecConfig) MarshalJSON() ([]byte, error) {
+	p, err := specjson.MarshalProcess(c.Process)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(execConfigJSON{execConfigFields: (*execConfigFields)(c), Process: p})
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote.
+func (c *ExecConfig) UnmarshalJSON(b []byte) error {
+	raw := execConfigJSON{execConfigFields: (*execConfigFields)(c)}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	c.Process = nil
+	if len(raw.Process) == 0 || string(raw.Process) == "null" {
+		return nil
+	}
+	p, err := specjson.UnmarshalProcess(raw.Process)
+	c.Process = p
+	return err
+}

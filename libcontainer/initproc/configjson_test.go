@@ -50,3 +50,22 @@ func TestInitConfigJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestExecConfigJSON(t *testing.T) {
+	for _, c := range []*ExecConfig{
+		{ID: "c1", Process: specdefault.Default().Process, PreserveFDs: 1, Seccomp: &seccomp.Filter{Program: []byte{1, 2, 3, 4, 5, 6, 7, 8}}},
+		{ID: "bare"},
+	} {
+		b, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back ExecConfig
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(&back, c) {
+			t.Fatalf("decoded exec config differs:\n got %+v\nwant %+v", back, *c)
+		}
+	}
+}
