@@ -10,6 +10,7 @@
 #   make bench            time `run` against runc and crun (bench/start.sh)
 #   make bench-unpack     time `image unpack` against umoci (bench/unpack.sh)
 #   make bench-floor      what starting any process costs here (bench/floor.sh)
+#   make bench-phases     where the time of one run goes, step by step (bench/phases.sh)
 #   make man              man pages in man/ (from the CLI definitions)
 #   make install          binary, man pages and bash completion under $(DESTDIR)$(PREFIX)
 #   make clean
@@ -41,7 +42,7 @@ SOURCES := $(shell find . -path ./tests -prune -o -path ./bench -prune -o \
 TESTBIN := tests/bin/seccompagent tests/bin/sysprobe tests/bin/recvtty tests/bin/sdnotify
 TESTBIN_SOURCES := $(shell find tests/cmd -type f -name '*.go' -print) go.mod go.sum
 
-.PHONY: all test unit integration testbin install bench bench-unpack bench-floor demo deps clean man
+.PHONY: all test unit integration testbin install bench bench-unpack bench-floor bench-phases demo deps clean man
 
 all: berth
 
@@ -94,6 +95,9 @@ bench-unpack: berth tests/bin/mkimage
 
 bench-floor: berth
 	bench/floor.sh
+
+bench-phases: berth
+	bench/phases.sh
 
 deps:
 	.ci/run deps

@@ -14,6 +14,7 @@ import (
 
 	"github.com/berth-runtime/berth/libcontainer/initproc"
 	"github.com/berth-runtime/berth/libcontainer/logging"
+	"github.com/berth-runtime/berth/libcontainer/phase"
 	_ "github.com/berth-runtime/berth/nsenter"
 )
 
@@ -23,6 +24,7 @@ var version = "0.1.0-dev"
 const defaultRoot = "/run/berth"
 
 func main() {
+	phase.Mark("main")
 	// The container's init is this binary re-executed with the sync fd in its
 	// environment; it never returns to the command line parser.
 	if initproc.IsInit() {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/berth-runtime/berth/libcontainer"
 	"github.com/berth-runtime/berth/libcontainer/logging"
+	"github.com/berth-runtime/berth/libcontainer/phase"
 	"github.com/berth-runtime/berth/libcontainer/ttyrelay"
 )
 
@@ -84,6 +85,7 @@ Example:
 		}
 		<-allCaught
 		n, err := startNotifying(c, opts.NotifySocket)
+		phase.Mark("started")
 		if err != nil {
 			if relay != nil {
 				relay.Close()
@@ -102,6 +104,7 @@ Example:
 			}()
 		}
 		ws := waitForwarding(c.Pid(), sigs, relay)
+		phase.Mark("exited")
 		if relay != nil {
 			relay.Close()
 		}
@@ -118,6 +121,7 @@ Example:
 			if err := c.Delete(true); err != nil {
 				logging.Warn("%v", err)
 			}
+			phase.Mark("deleted")
 		}
 		return cli.Exit("", code)
 	},

@@ -19,6 +19,7 @@ import (
 	"github.com/berth-runtime/berth/libcontainer/hooks"
 	"github.com/berth-runtime/berth/libcontainer/initproc"
 	"github.com/berth-runtime/berth/libcontainer/notify"
+	"github.com/berth-runtime/berth/libcontainer/phase"
 	"github.com/berth-runtime/berth/libcontainer/procinfo"
 	"github.com/berth-runtime/berth/libcontainer/seccomp"
 	"github.com/berth-runtime/berth/libcontainer/state"
@@ -69,6 +70,7 @@ func Create(o CreateOptions) (c *Container, err error) {
 	if err != nil {
 		return nil, wrap(err)
 	}
+	phase.Mark("config")
 	rootfs := spec.Root.Path
 	if !filepath.IsAbs(rootfs) {
 		rootfs = filepath.Join(bundle, rootfs)
@@ -123,9 +125,11 @@ func Create(o CreateOptions) (c *Container, err error) {
 			return c, err
 		}
 	}
+	phase.Mark("state")
 	if err := c.setupCgroup(); err != nil {
 		return c, err
 	}
+	phase.Mark("cgroup")
 	if err := c.launch(o, pending); err != nil {
 		return c, err
 	}
@@ -262,7 +266,11 @@ func (c *Container) launch(o CreateOptions, pending *pendingFilter) error {
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 		ExtraFiles: extra,
 	}
+	if phase.Enabled() {
+		cmd.Env = append(cmd.Env, phase.Env+"="+phase.Path())
+	}
 	err = c.startStage(cmd)
+	phase.Mark("stage-started")
 	child.Close()
 	listener.Close()
 	if err != nil {
@@ -312,6 +320,7 @@ func (c *Container) launch(o CreateOptions, pending *pendingFilter) error {
 		}
 	}
 	stageDone = true
+	phase.Mark("init-pid")
 	if err := c.finishStage(cmd); err != nil {
 		return err
 	}
@@ -341,6 +350,7 @@ func (c *Container) launch(o CreateOptions, pending *pendingFilter) error {
 	if err := syncmsg.WriteJSON(sync, syncmsg.Config, &cfg); err != nil {
 		return fmt.Errorf("send config to init: %w", err)
 	}
+	phase.Mark("config-sent")
 	if err := sendIDMapTrees(sync, spec, c.st.Bundle); err != nil {
 		return err
 	}
@@ -384,6 +394,7 @@ func (c *Container) launch(o CreateOptions, pending *pendingFilter) error {
 				return err
 			}
 		case syncmsg.Ready:
+			phase.Mark("ready")
 			return c.dir.Save(c.st)
 		case syncmsg.Error:
 			return errors.New(string(m.Payload))

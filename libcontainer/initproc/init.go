@@ -14,6 +14,7 @@ import (
 
 	"github.com/berth-runtime/berth/libcontainer/caps"
 	"github.com/berth-runtime/berth/libcontainer/hooks"
+	"github.com/berth-runtime/berth/libcontainer/phase"
 	"github.com/berth-runtime/berth/libcontainer/rootfs"
 	"github.com/berth-runtime/berth/libcontainer/syncmsg"
 	"github.com/berth-runtime/berth/libcontainer/sysctl"
@@ -22,6 +23,7 @@ import (
 
 // Main runs the init; it never returns.
 func Main() {
+	phase.Mark("init")
 	fd, _ := strconv.Atoi(os.Getenv(EnvSyncFd))
 	sync := os.NewFile(uintptr(fd), "sync")
 	startFd, _ := strconv.Atoi(os.Getenv(EnvStartFd))
@@ -46,6 +48,7 @@ func run(sync *os.File, startFd int, msg syncmsg.Message) error {
 	if err := json.Unmarshal(msg.Payload, &c); err != nil {
 		return fmt.Errorf("decode config: %w", err)
 	}
+	phase.Mark("init-config")
 	s := c.Spec
 	unix.Umask(0)
 	os.Clearenv()
@@ -89,6 +92,7 @@ func run(sync *os.File, startFd int, msg syncmsg.Message) error {
 			return err
 		}
 	}
+	phase.Mark("init-rootfs")
 	if c.NoPivot {
 		err = rootfs.MoveRoot(c.Rootfs)
 	} else {
@@ -97,6 +101,7 @@ func run(sync *os.File, startFd int, msg syncmsg.Message) error {
 	if err != nil {
 		return err
 	}
+	phase.Mark("init-pivot")
 	if err := rootfs.SharedRoot(s); err != nil {
 		return err
 	}
@@ -147,6 +152,7 @@ func run(sync *os.File, startFd int, msg syncmsg.Message) error {
 	if err != nil {
 		return err
 	}
+	phase.Mark("init-ready")
 	if err := syncmsg.Write(sync, syncmsg.Ready, nil); err != nil {
 		return fmt.Errorf("report ready: %w", err)
 	}
@@ -155,6 +161,7 @@ func run(sync *os.File, startFd int, msg syncmsg.Message) error {
 		return err
 	}
 	guard.setStart(conn)
+	phase.Mark("init-start")
 	// From here on failures are reported to `start`, whose connection
 	// closes by itself (close-on-exec) when execve succeeds.
 	fail := func(err error) error {

@@ -9,6 +9,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/berth-runtime/berth/libcontainer/caps"
+
+	"github.com/berth-runtime/berth/libcontainer/phase"
 )
 
 // This file is the tail that a container's init and an exec'd process share:
@@ -86,6 +88,7 @@ func execProcess(p *specs.Process, path string, env []string, keepFDs int, befor
 			return err
 		}
 	}
+	phase.Mark("init-exec")
 	err := syscall.Exec(path, p.Args, env)
 	return fmt.Errorf("exec %q: %w", p.Args[0], err)
 }

@@ -239,3 +239,21 @@ cap_field() {
 	[ "${lines[9]}" = "stderr /proc/self/fd/2" ]
 	[ "${lines[10]}" = 4 ]
 }
+
+@test "BERTH_PHASES: runtime and init mark their steps; the process sees neither the variable nor the file" {
+	requires_berth
+	local log=$BATS_TEST_TMPDIR/phases
+	set_args sh -c 'env; ls -l /proc/self/fd/'
+	export BERTH_PHASES=$log
+	run_ct
+	unset BERTH_PHASES
+	[ "$status" -eq 0 ]
+	[[ $output != *BERTH_PHASES* ]]
+	[[ $output != *"$log"* ]]
+	cat "$log"
+	# One file, two processes: the runtime's steps and the init's.
+	grep -q ' config$' "$log"
+	grep -q ' ready$' "$log"
+	grep -q ' init-exec$' "$log"
+	[ "$(awk '$3 == "init-exec" { print $2 }' "$log")" != "$(awk '$3 == "config" { print $2 }' "$log")" ]
+}
