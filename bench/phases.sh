@@ -9,14 +9,16 @@
 # runtime was executed (a fork and exec of the shell included, about 1 ms).
 #
 # How to read it: one row per step, in the order they happen, with the
-# mean time since "exec" and the mean time since the step before, in ms.
-# Steps named init-* (and the second "main") are the container's init; the
-# rest are the runtime. Between init-pid and the init's "main" the init's
-# Go runtime boots; between init-exec and exited, the kernel executes
-# /bin/true, which runs and exits, and the runtime reaps it.
+# mean time since "exec" and the mean time since the step before (in that
+# run, whichever came before), in ms. Steps named init* (and "main#2", with
+# the Go init: BERTH_INIT=go) are the container's init; the rest are the
+# runtime. With the Go init, its Go runtime boots between init-pid and
+# main#2; between init-exec and exited, the kernel executes /bin/true,
+# which runs and exits, and the runtime reaps it.
 # Compare rows within one run of the script, not across machines.
 #
-# Environment: BERTH (./berth), RUNS (30). Run as root.
+# Environment: BERTH (./berth), RUNS (30), BERTH_INIT (go: the Go init).
+# Run as root.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,18 +46,21 @@ done
 
 echo "== berth run of /bin/true, mean of $RUNS runs (ms)"
 awk '
-	$0 == "---" { n = 0; next }
+	$0 == "---" { n = 0; delete seen; next }
 	{
 		if (n == 0) { t0 = $1; prev = $1 }
 		n++
-		key = n " " $3
+		# A step is its name and which time it is seen in the run ("main"
+		# is the runtime'"'"'s and, with the Go init, the init'"'"'s too): the
+		# runtime and the init race, so positions vary from run to run.
+		key = $3 "#" ++seen[$3]
 		since[key] += ($1 - t0) / 1000
 		step[key] += ($1 - prev) / 1000
 		count[key]++
 		prev = $1
 	}
 	END {
-		for (k in since) printf "%s %.2f %.2f %d\n", k, since[k] / count[k], step[k] / count[k], count[k]
+		for (k in since) printf "%.2f %s %.2f %d\n", since[k] / count[k], k, step[k] / count[k], count[k]
 	}' "$log" | sort -n | awk -v runs="$RUNS" '
 	BEGIN { printf "%-14s %9s %9s\n", "step", "at", "+step" }
-	$5 == runs { printf "%-14s %9.2f %9.2f\n", $2, $3, $4 }'
+	$4 == runs { name = $2; sub(/#1$/, "", name); printf "%-14s %9.2f %9.2f\n", name, $1, $3 }'

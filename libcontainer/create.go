@@ -17,6 +17,7 @@ import (
 
 	"github.com/berth-runtime/berth/libcontainer/exeguard"
 	"github.com/berth-runtime/berth/libcontainer/hooks"
+	"github.com/berth-runtime/berth/libcontainer/initplan"
 	"github.com/berth-runtime/berth/libcontainer/initproc"
 	"github.com/berth-runtime/berth/libcontainer/notify"
 	"github.com/berth-runtime/berth/libcontainer/phase"
@@ -220,6 +221,10 @@ func (c *Container) launch(o CreateOptions, pending *pendingFilter) error {
 	if o.Init || spec.Annotations[TinyInitAnnotation] == "true" {
 		bs.TinyInit()
 	}
+	useCInit := cInitFor(spec)
+	if useCInit {
+		bs.CInit()
+	}
 	if len(spec.Linux.TimeOffsets) > 0 {
 		var b strings.Builder
 		for clock, off := range spec.Linux.TimeOffsets {
@@ -339,16 +344,31 @@ func (c *Container) launch(o CreateOptions, pending *pendingFilter) error {
 	if err != nil {
 		return err
 	}
-	cfg := initproc.InitConfig{
-		ID: c.st.ID, Bundle: c.st.Bundle, Rootfs: c.st.Rootfs, Spec: spec,
-		NoPivot: o.NoPivot, NoNewKeyring: o.NoNewKeyring, PreserveFDs: o.PreserveFDs,
-		ListenFDs: o.ListenFDs, ListenFDNames: o.ListenFDNames,
-		HostPid: c.st.Pid, UserNS: hasNS(spec, specs.UserNamespace),
-		Cgroups: c.cgroupView(),
-		Seccomp: filter,
-	}
-	if err := syncmsg.WriteJSON(sync, syncmsg.Config, &cfg); err != nil {
-		return fmt.Errorf("send config to init: %w", err)
+	if useCInit {
+		plan, err := initplan.Compile(initplan.Input{
+			ID: c.st.ID, Bundle: c.st.Bundle, Rootfs: c.st.Rootfs, Spec: spec,
+			NoPivot: o.NoPivot, NoNewKeyring: o.NoNewKeyring, PreserveFDs: o.PreserveFDs,
+			ListenFDs: o.ListenFDs, ListenFDNames: o.ListenFDNames,
+			UserNS: hasNS(spec, specs.UserNamespace), Cgroups: c.cgroupView(), Seccomp: filter,
+		})
+		if err != nil {
+			return err
+		}
+		if err := syncmsg.Write(sync, syncmsg.Plan, plan); err != nil {
+			return fmt.Errorf("send the plan to init: %w", err)
+		}
+	} else {
+		cfg := initproc.InitConfig{
+			ID: c.st.ID, Bundle: c.st.Bundle, Rootfs: c.st.Rootfs, Spec: spec,
+			NoPivot: o.NoPivot, NoNewKeyring: o.NoNewKeyring, PreserveFDs: o.PreserveFDs,
+			ListenFDs: o.ListenFDs, ListenFDNames: o.ListenFDNames,
+			HostPid: c.st.Pid, UserNS: hasNS(spec, specs.UserNamespace),
+			Cgroups: c.cgroupView(),
+			Seccomp: filter,
+		}
+		if err := syncmsg.WriteJSON(sync, syncmsg.Config, &cfg); err != nil {
+			return fmt.Errorf("send config to init: %w", err)
+		}
 	}
 	phase.Mark("config-sent")
 	if err := sendIDMapTrees(sync, spec, c.st.Bundle); err != nil {
@@ -402,6 +422,17 @@ func (c *Container) launch(o CreateOptions, pending *pendingFilter) error {
 			return fmt.Errorf("unexpected message %d from init", m.Type)
 		}
 	}
+}
+
+// InitEnv, set to "go", makes every container run the Go init (package
+// initproc) even where the C init (nsenter/cinit.c) could: the tests run
+// both, and it is a way out should the C init misbehave somewhere.
+const InitEnv = "BERTH_INIT"
+
+// cInitFor reports whether spec's init runs in C: the default, for every
+// spec that initplan.Unsupported accepts.
+func cInitFor(spec *specs.Spec) bool {
+	return os.Getenv(InitEnv) != "go" && initplan.Unsupported(spec) == ""
 }
 
 // sendConsole hands the pty master to the engine's console socket.

@@ -18,8 +18,22 @@
 //     child of the berth process itself (which can then wait for its exit
 //     status) and is inside the new pid and time namespaces, which only
 //     children enter;
-//  6. reports the init's pid and exits. The init returns from the
-//     constructor into the Go runtime (package initproc).
+//  6. reports the init's pid and exits. The init either runs in C (below)
+//     or returns from the constructor into the Go runtime (package
+//     initproc).
+//
+// The C init (a REC_CINIT bootstrap record; cinit.c and cinit_fs.c) is the
+// default: the runtime sends a plan (package initplan) instead of the Go
+// init's JSON config, and the init carries it out and execs the container's
+// process without ever starting the Go runtime, whose boot cost 12-14 ms of
+// every start. The plan has every option parsed into syscall arguments; the
+// init does the syscalls and the checks that must look at the filesystem as
+// it is (paths resolved with openat2 RESOLVE_IN_ROOT, /proc, /sys and /dev
+// never through a symlink, mount destinations read back, /dev/null checked
+// before masking). Configs that use what is not ported yet (a terminal,
+// sysctl, createContainer/startContainer hooks, idmapped mounts, seccomp
+// notify) get the Go init, as does every container when BERTH_INIT=go is
+// set; `berth exec` always does.
 //
 // Monitor mode (a REC_MONITOR bootstrap record: berth run -d, or
 // --keep-exit-status): before step 2 the stage forks. The first process,
@@ -41,7 +55,7 @@
 // but stdio, blocks all signals and loops on sigwaitinfo, forwarding each
 // to the child and reaping every zombie, then exits with the child's status
 // (128+N when killed by signal N). The child takes a session of its own and
-// returns into the Go runtime as the init would.
+// goes on as the init would, in C or in Go.
 //
 // Run with _BERTH_USERNS_HOLDER set instead, it only waits for its stdin to
 // close: the runtime starts it in a new user namespace to get a handle on

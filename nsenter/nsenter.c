@@ -15,25 +15,19 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "cinit.h"
 #include "monitor.h"
+#include "syncio.h"
 #include "tinyinit.h"
 
-// Message types and bootstrap records; libcontainer/syncmsg mirrors these.
-enum {
-	MSG_BOOTSTRAP = 1,
-	MSG_USERMAP_REQ = 2,
-	MSG_ACK = 3,
-	MSG_CHILD_PID = 4,
-	MSG_ERROR = 5,
-	MSG_STAGE_PID = 20, // stage -> parent: place me in the cgroup (monitor mode)
-};
-
+// Bootstrap records; libcontainer/syncmsg mirrors these.
 enum {
 	REC_CLONE_FLAGS = 1,
 	REC_NS_PATH = 2,
 	REC_TIME_OFFSETS = 3,
 	REC_MONITOR = 4, // path of the exit-status file: stay as the init's parent
 	REC_TINYINIT = 5, // no data: the init stays in C as a minimal PID 1
+	REC_CINIT = 6, // no data: the init runs a plan in C (cinit.c)
 };
 
 #define MAX_NS 16
@@ -46,50 +40,9 @@ struct nspath {
 
 static int syncfd = -1;
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int read_all(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-	while (len > 0) {
-		ssize_t n = read(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (n == 0) {
-			errno = EPIPE;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int send_msg(uint32_t type, const void *data, uint32_t len)
 {
-	uint32_t hdr[2] = { type, len };
-	if (write_all(syncfd, hdr, sizeof(hdr)) < 0)
-		return -1;
-	if (len > 0 && write_all(syncfd, data, len) < 0)
-		return -1;
-	return 0;
+	return send_frame(syncfd, type, data, len);
 }
 
 // bail reports "nsenter: <what>: <strerror(errno)>" to the parent and exits.
@@ -218,6 +171,7 @@ void berth_nsenter(void)
 	const char *offsets = NULL;
 	const char *exit_path = NULL;
 	int tinyinit = 0;
+	int cinit = 0;
 	struct nspath ns[MAX_NS];
 	int nscount = 0;
 	for (uint32_t off = 0; off + 8 <= hdr[1];) {
@@ -255,6 +209,9 @@ void berth_nsenter(void)
 			break;
 		case REC_TINYINIT:
 			tinyinit = 1;
+			break;
+		case REC_CINIT:
+			cinit = 1;
 			break;
 		default:
 			bail("unknown bootstrap record %u", rec[0]);
@@ -333,6 +290,8 @@ void berth_nsenter(void)
 		free(buf);
 		if (tinyinit)
 			tinyinit_start(syncfd);
+		if (cinit)
+			cinit_run(syncfd, getenv("_BERTH_STARTFD"));
 		return; // into the Go runtime, as the container's init
 	}
 	uint32_t pid = (uint32_t)child;

@@ -66,7 +66,8 @@ func createDevices(root *os.File, c *Config) error {
 	return nil
 }
 
-func deviceMode(d specs.LinuxDevice) (uint32, error) {
+// DeviceMode is a device's file type and permission bits, for mknod.
+func DeviceMode(d specs.LinuxDevice) (uint32, error) {
 	var t uint32
 	switch d.Type {
 	case "c", "u":
@@ -89,7 +90,7 @@ func createDevice(root *os.File, d specs.LinuxDevice, userNS bool) error {
 	if !filepath.IsAbs(d.Path) {
 		return errors.New("device path must be absolute")
 	}
-	mode, err := deviceMode(d)
+	mode, err := DeviceMode(d)
 	if err != nil {
 		return err
 	}

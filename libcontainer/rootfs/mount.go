@@ -44,7 +44,7 @@ func Prepare(c *Config) error {
 		hostProp = unix.MS_SLAVE | unix.MS_REC
 	}
 	if err := unix.Mount("", "/", "", hostProp, ""); err != nil {
-		return fmt.Errorf("make the mount tree %s: %w", propName(hostProp), err)
+		return fmt.Errorf("make the mount tree %s: %w", PropagationName(hostProp), err)
 	}
 	if err := unix.Mount(c.Rootfs, c.Rootfs, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 		return fmt.Errorf("bind rootfs %q onto itself: %w", c.Rootfs, err)
@@ -62,7 +62,7 @@ func Prepare(c *Config) error {
 		if err := mountEntry(root, c, i, m); err != nil {
 			return err
 		}
-		if filepath.Clean(m.Destination) == "/dev" && isBindMount(m) {
+		if filepath.Clean(m.Destination) == "/dev" && IsBindMount(m) {
 			setupDev = false // the user brought their own /dev
 		}
 	}
@@ -98,7 +98,8 @@ func SharedRoot(s *specs.Spec) error {
 	return nil
 }
 
-func propName(p uintptr) string {
+// PropagationName names propagation flags for messages.
+func PropagationName(p uintptr) string {
 	for n, v := range propagationOpts {
 		if v == p {
 			return n
@@ -107,7 +108,8 @@ func propName(p uintptr) string {
 	return fmt.Sprintf("propagation %#x", p)
 }
 
-func isBindMount(m specs.Mount) bool {
+// IsBindMount reports whether m is a bind mount (type or option).
+func IsBindMount(m specs.Mount) bool {
 	if m.Type == "bind" {
 		return true
 	}
@@ -137,8 +139,8 @@ func openDest(root *os.File, dest string, asFile bool) (*os.File, error) {
 	return pathrs.OpenatInRoot(root, dest)
 }
 
-// destIn is the destination as an absolute, clean path under root.
-func destIn(m specs.Mount) string {
+// DestIn is the destination as an absolute, clean path under root.
+func DestIn(m specs.Mount) string {
 	d := m.Destination
 	if !filepath.IsAbs(d) {
 		d = "/" + d
@@ -147,8 +149,8 @@ func destIn(m specs.Mount) string {
 }
 
 func mountEntry(root *os.File, c *Config, idx int, m specs.Mount) error {
-	dest := destIn(m)
-	bind := isBindMount(m)
+	dest := DestIn(m)
+	bind := IsBindMount(m)
 	o, err := ParseOptions(m.Options, m.Type == "bind")
 	if err != nil {
 		return fmt.Errorf("mount %q: %w", m.Destination, err)
@@ -269,7 +271,7 @@ func finishMount(root *os.File, m specs.Mount, dest string, o Options) error {
 	defer top.Close()
 	for _, p := range o.Propagation {
 		if err := unix.Mount("", procFd(top), "", p, ""); err != nil {
-			return fmt.Errorf("mount %q: set %s: %w", m.Destination, propName(p), err)
+			return fmt.Errorf("mount %q: set %s: %w", m.Destination, PropagationName(p), err)
 		}
 	}
 	if o.AttrSet != 0 || o.AttrClr != 0 || o.HasRecAtime {

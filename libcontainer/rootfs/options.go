@@ -200,3 +200,10 @@ func OptionNames() []string {
 	sort.Strings(names)
 	return names
 }
+
+// Propagation maps a rootfsPropagation or mount propagation name to its
+// mount(2) flags.
+func Propagation(name string) (uintptr, bool) {
+	p, ok := propagationOpts[name]
+	return p, ok
+}

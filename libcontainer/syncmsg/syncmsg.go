@@ -42,6 +42,9 @@ const (
 	// ExecConfig: parent -> a process started by `berth exec`, ExecConfig
 	// as JSON, instead of Config.
 	ExecConfig Type = 13
+	// Plan: parent -> the C init (nsenter/cinit.c), the binary plan that
+	// package initplan compiles, instead of Config.
+	Plan Type = 14
 )
 
 // Bootstrap record kinds (values shared with nsenter.c).
@@ -51,6 +54,7 @@ const (
 	RecTimeOffsets = 3
 	RecMonitor     = 4 // exit-status file: the stage stays as the init's parent
 	RecTinyInit    = 5 // no data: the init stays in C as a minimal PID 1
+	RecCInit       = 6 // no data: the init runs a Plan in C, not the Go init
 )
 
 const maxPayload = 16 << 20
@@ -141,6 +145,10 @@ func (b *BootstrapBuilder) Monitor(path string) {
 
 // TinyInit asks for the built-in init (nsenter/tinyinit.c).
 func (b *BootstrapBuilder) TinyInit() { b.record(RecTinyInit, nil) }
+
+// CInit asks for the C init (nsenter/cinit.c): the init then waits for a
+// Plan, not a Config.
+func (b *BootstrapBuilder) CInit() { b.record(RecCInit, nil) }
 
 // Bytes returns the payload.
 func (b *BootstrapBuilder) Bytes() []byte { return b.buf }

@@ -1,0 +1,452 @@
+package initplan
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/berth-runtime/berth/libcontainer/caps"
+	"github.com/berth-runtime/berth/libcontainer/initproc"
+	"github.com/berth-runtime/berth/libcontainer/rootfs"
+	"github.com/berth-runtime/berth/libcontainer/seccomp"
+)
+
+// Op codes; nsenter/cinit.h has the same values and each op's fields.
+const (
+	opHostname        = 1
+	opDomainname      = 2
+	opRootPropagation = 3
+	opRootfs          = 4
+	opMount           = 5
+	opBind            = 6
+	opFinish          = 7
+	opCgroup          = 8
+	opDevice          = 9
+	opDevSymlinks     = 10
+	opHooks           = 11
+	opPivot           = 12
+	opMoveRoot        = 13
+	opSharedRoot      = 14
+	opMask            = 15
+	opReadonly        = 16
+	opMkcwd           = 17
+	opReadonlyRoot    = 18
+	opKeyring         = 19
+	opRlimit          = 20
+	opProcess         = 21
+)
+
+// Input is what a plan is compiled from: the fields of initproc.InitConfig
+// that the init uses.
+type Input struct {
+	ID, Bundle, Rootfs string
+	Spec               *specs.Spec
+	NoPivot            bool
+	NoNewKeyring       bool
+	PreserveFDs        int
+	ListenFDs          int
+	ListenFDNames      string
+	UserNS             bool
+	Cgroups            *rootfs.CgroupView
+	Seccomp            *seccomp.Filter
+}
+
+// Unsupported says why s needs the Go init (package initproc), or "" when
+// the C init runs it. These are the features not yet ported to C; each is
+// tested through the Go init.
+func Unsupported(s *specs.Spec) string {
+	p := s.Process
+	switch {
+	case p == nil:
+		return "no process"
+	case p.Terminal:
+		return "process.terminal"
+	case s.Linux == nil:
+		return "no linux section"
+	case len(s.Linux.Sysctl) > 0:
+		return "linux.sysctl"
+	case s.Hooks != nil && (len(s.Hooks.CreateContainer) > 0 || len(s.Hooks.StartContainer) > 0):
+		return "createContainer or startContainer hooks"
+	}
+	if sc := s.Linux.Seccomp; sc != nil {
+		if sc.DefaultAction == specs.ActNotify {
+			return "seccomp notify"
+		}
+		for _, r := range sc.Syscalls {
+			if r.Action == specs.ActNotify {
+				return "seccomp notify"
+			}
+		}
+	}
+	for _, m := range s.Mounts {
+		for _, o := range m.Options {
+			if o == "idmap" || o == "ridmap" {
+				return "idmapped mounts"
+			}
+		}
+	}
+	return ""
+}
+
+// builder writes ops; the first string that cannot be sent (one with a NUL
+// byte, which C would cut short) is kept as the error.
+type builder struct {
+	buf []byte
+	op  []byte
+	err error
+}
+
+func (b *builder) u64(v uint64) { b.op = binary.NativeEndian.AppendUint64(b.op, v) }
+
+func (b *builder) bytes(v []byte) {
+	b.op = binary.NativeEndian.AppendUint32(b.op, uint32(len(v)))
+	b.op = append(b.op, v...)
+}
+
+func (b *builder) str(v string) {
+	if strings.IndexByte(v, 0) >= 0 && b.err == nil {
+		b.err = fmt.Errorf("%q contains a NUL byte", v)
+	}
+	b.op = binary.NativeEndian.AppendUint32(b.op, uint32(len(v)+1))
+	b.op = append(b.op, v...)
+	b.op = append(b.op, 0)
+}
+
+func (b *builder) strs(v []string) {
+	b.u64(uint64(len(v)))
+	for _, s := range v {
+		b.str(s)
+	}
+}
+
+func (b *builder) flag(v bool) {
+	if v {
+		b.u64(1)
+	} else {
+		b.u64(0)
+	}
+}
+
+// end closes the op that the calls since the last end wrote.
+func (b *builder) end(code uint32) {
+	b.buf = binary.NativeEndian.AppendUint32(b.buf, code)
+	b.buf = binary.NativeEndian.AppendUint32(b.buf, uint32(len(b.op)))
+	b.buf = append(b.buf, b.op...)
+	b.op = b.op[:0]
+}
+
+// Compile turns in into a plan. Its errors are the ones the Go init would
+// report for the same spec, in the same words.
+func Compile(in Input) ([]byte, error) {
+	s := in.Spec
+	if why := Unsupported(s); why != "" {
+		return nil, fmt.Errorf("the C init cannot run this config: %s", why)
+	}
+	var b builder
+	if s.Hostname != "" {
+		b.str(s.Hostname)
+		b.end(opHostname)
+	}
+	if s.Domainname != "" {
+		b.str(s.Domainname)
+		b.end(opDomainname)
+	}
+	if err := compileRootfs(&b, in); err != nil {
+		return nil, err
+	}
+	if err := compileProcess(&b, in); err != nil {
+		return nil, err
+	}
+	if b.err != nil {
+		return nil, fmt.Errorf("plan: %w", b.err)
+	}
+	return b.buf, nil
+}
+
+func compileRootfs(b *builder, in Input) error {
+	s := in.Spec
+	prop := uintptr(unix.MS_SLAVE | unix.MS_REC)
+	if p := s.Linux.RootfsPropagation; p != "" {
+		var ok bool
+		if prop, ok = rootfs.Propagation(p); !ok {
+			return fmt.Errorf("rootfsPropagation: unknown value %q", p)
+		}
+	}
+	// Nothing the container mounts may propagate back to the host; a
+	// shared rootfsPropagation is applied to the rootfs alone, after
+	// pivot_root (which refuses a shared new root).
+	hostProp := prop
+	if prop&unix.MS_SHARED != 0 {
+		hostProp = unix.MS_SLAVE | unix.MS_REC
+	}
+	b.u64(uint64(hostProp))
+	b.str(rootfs.PropagationName(hostProp))
+	b.end(opRootPropagation)
+	b.str(in.Rootfs)
+	b.end(opRootfs)
+
+	setupDev := true
+	for _, m := range s.Mounts {
+		if err := compileMount(b, in, m); err != nil {
+			return err
+		}
+		if filepath.Clean(m.Destination) == "/dev" && rootfs.IsBindMount(m) {
+			setupDev = false // the user brought their own /dev
+		}
+	}
+	if setupDev {
+		if err := compileDevices(b, in); err != nil {
+			return err
+		}
+	}
+	if h := s.Hooks; h != nil && (len(h.Prestart) > 0 || len(h.CreateRuntime) > 0) { //nolint:staticcheck // prestart is deprecated but still honoured
+		b.end(opHooks)
+	}
+	b.str(in.Rootfs)
+	if in.NoPivot {
+		b.end(opMoveRoot)
+	} else {
+		b.end(opPivot)
+	}
+	if prop&unix.MS_SHARED != 0 {
+		b.flag(prop&unix.MS_REC != 0)
+		b.str(s.Linux.RootfsPropagation)
+		b.end(opSharedRoot)
+	}
+	for _, p := range s.Linux.MaskedPaths {
+		b.str(p)
+		b.end(opMask)
+	}
+	for _, p := range s.Linux.ReadonlyPaths {
+		b.str(p)
+		b.end(opReadonly)
+	}
+	// The cwd is created before the root turns read-only, as runc does,
+	// so an image without it still runs with root.readonly.
+	if cwd := s.Process.Cwd; cwd != "" {
+		if !filepath.IsAbs(cwd) {
+			return fmt.Errorf("process.cwd %q must be an absolute path", cwd)
+		}
+		b.str(cwd)
+		b.end(opMkcwd)
+	}
+	if s.Root != nil && s.Root.Readonly {
+		b.end(opReadonlyRoot)
+	}
+	return nil
+}
+
+func compileMount(b *builder, in Input, m specs.Mount) error {
+	dest := rootfs.DestIn(m)
+	o, err := rootfs.ParseOptions(m.Options, m.Type == "bind")
+	if err != nil {
+		return fmt.Errorf("mount %q: %w", m.Destination, err)
+	}
+	options := strings.Join(m.Options, ",")
+	switch {
+	case rootfs.IsBindMount(m):
+		src := m.Source
+		if !filepath.IsAbs(src) {
+			src = filepath.Join(in.Bundle, src)
+		}
+		b.str(m.Destination)
+		b.str(dest)
+		b.str(m.Source)
+		b.str(src)
+		b.flag(o.Recursive)
+		b.u64(uint64(o.Flags &^ unix.MS_REMOUNT))
+		b.u64(uint64(o.ClearFlags))
+		b.str(options)
+		b.end(opBind)
+	case m.Type == "":
+		return fmt.Errorf("mount %q: no filesystem type given", m.Destination)
+	case m.Type == "cgroup" || m.Type == "cgroup2":
+		view := in.Cgroups
+		if view == nil {
+			view = &rootfs.CgroupView{}
+		}
+		b.str(m.Destination)
+		b.str(dest)
+		b.flag(hasNamespace(in.Spec, specs.CgroupNamespace))
+		b.u64(uint64(o.Flags &^ unix.MS_REMOUNT))
+		b.flag(o.Flags&unix.MS_RDONLY != 0)
+		b.str(view.Unified)
+		b.u64(uint64(len(view.V1)))
+		for _, v := range view.V1 {
+			b.str(v.Name)
+			b.str(strings.Join(v.Controllers, ","))
+			b.str(v.Dir)
+		}
+		b.end(opCgroup)
+	default:
+		b.str(m.Destination)
+		b.str(dest)
+		b.str(m.Source)
+		b.str(m.Type)
+		b.u64(uint64(o.Flags &^ unix.MS_REMOUNT))
+		b.str(strings.Join(o.Data, ","))
+		b.flag(m.Type == "proc")
+		b.str(options)
+		b.end(opMount)
+	}
+	if len(o.Propagation) == 0 && o.AttrSet == 0 && o.AttrClr == 0 && !o.HasRecAtime {
+		return nil
+	}
+	b.str(m.Destination)
+	b.str(dest)
+	b.u64(uint64(len(o.Propagation)))
+	for _, p := range o.Propagation {
+		b.u64(uint64(p))
+	}
+	b.u64(o.AttrSet)
+	b.u64(o.AttrClr)
+	b.flag(o.HasRecAtime)
+	b.u64(o.RecAtime)
+	b.end(opFinish)
+	return nil
+}
+
+func compileDevices(b *builder, in Input) error {
+	devs := append([]specs.LinuxDevice(nil), rootfs.DefaultDevices...)
+	// A config's own entry for a default path replaces the default.
+	for _, d := range in.Spec.Linux.Devices {
+		replaced := false
+		for i := range devs {
+			if devs[i].Path == d.Path {
+				devs[i], replaced = d, true
+			}
+		}
+		if !replaced {
+			devs = append(devs, d)
+		}
+	}
+	for _, d := range devs {
+		if !filepath.IsAbs(d.Path) {
+			return fmt.Errorf("create device %q: device path must be absolute", d.Path)
+		}
+		mode, err := rootfs.DeviceMode(d)
+		if err != nil {
+			return fmt.Errorf("create device %q: %w", d.Path, err)
+		}
+		var uid, gid uint32
+		if d.UID != nil {
+			uid = *d.UID
+		}
+		if d.GID != nil {
+			gid = *d.GID
+		}
+		b.str(d.Path)
+		b.str(filepath.Clean(d.Path))
+		b.str(filepath.Dir(d.Path))
+		b.str(filepath.Base(d.Path))
+		b.u64(uint64(mode))
+		b.u64(uint64(d.Major))
+		b.u64(uint64(d.Minor))
+		b.u64(uint64(uid))
+		b.u64(uint64(gid))
+		b.flag(in.UserNS)
+		b.end(opDevice)
+	}
+	b.end(opDevSymlinks)
+	return nil
+}
+
+func mask(l []uint) uint64 {
+	var m uint64
+	for _, c := range l {
+		m |= 1 << c
+	}
+	return m
+}
+
+func compileProcess(b *builder, in Input) error {
+	p := in.Spec.Process
+	if !in.NoNewKeyring {
+		b.str("_ses." + in.ID)
+		b.end(opKeyring)
+	}
+	for _, rl := range p.Rlimits {
+		n, ok := initproc.RlimitNumber(rl.Type)
+		if !ok {
+			return fmt.Errorf("process.rlimits: unknown type %q", rl.Type)
+		}
+		b.u64(uint64(n))
+		b.u64(rl.Soft)
+		b.u64(rl.Hard)
+		b.str(rl.Type)
+		b.end(opRlimit)
+	}
+	capset, err := caps.Parse(p.Capabilities)
+	if err != nil {
+		return err
+	}
+	if len(p.Args) == 0 || p.Args[0] == "" {
+		return errors.New("process.args is empty: nothing to run")
+	}
+	b.str(p.Cwd)
+	b.flag(true) // HOME from /etc/passwd when the env has none
+	b.u64(uint64(p.User.UID))
+	b.u64(uint64(p.User.GID))
+	b.u64(uint64(len(p.User.AdditionalGids)))
+	for _, g := range p.User.AdditionalGids {
+		b.u64(uint64(g))
+	}
+	b.flag(capset != nil)
+	if capset != nil {
+		b.u64(uint64(caps.LastCap()))
+		b.u64(mask(capset.Bounding))
+		b.u64(mask(capset.Effective))
+		b.u64(mask(capset.Permitted))
+		b.u64(mask(capset.Inheritable))
+		// The kernel allows an ambient capability only when it is both
+		// permitted and inheritable; runc's default config lists
+		// ambient ones without inheritable (since CVE-2022-29162), so
+		// such entries are skipped rather than fatal.
+		b.u64(mask(capset.Ambient) & mask(capset.Permitted) & mask(capset.Inheritable))
+	} else {
+		for i := 0; i < 6; i++ {
+			b.u64(0)
+		}
+	}
+	b.flag(p.NoNewPrivileges)
+	umask := uint32(0o022)
+	if p.User.Umask != nil {
+		umask = *p.User.Umask
+	}
+	b.u64(uint64(umask))
+	b.u64(uint64(in.ListenFDs + in.PreserveFDs))
+	b.u64(uint64(in.ListenFDs))
+	b.str(in.ListenFDNames)
+	b.strs(p.Args)
+	b.strs(p.Env)
+	f := in.Seccomp
+	b.flag(f != nil)
+	if f != nil {
+		// Loaded before the user change when it needs privileges (no
+		// no_new_privs), else right before execve: see
+		// initproc/seccomp.go.
+		b.flag(!p.NoNewPrivileges)
+		b.u64(uint64(f.Flags))
+		b.bytes(f.Program)
+	} else {
+		b.u64(0)
+		b.u64(0)
+		b.bytes(nil)
+	}
+	b.end(opProcess)
+	return nil
+}
+
+func hasNamespace(s *specs.Spec, t specs.LinuxNamespaceType) bool {
+	for _, ns := range s.Linux.Namespaces {
+		if ns.Type == t {
+			return true
+		}
+	}
+	return false
+}

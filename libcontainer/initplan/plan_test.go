@@ -1,0 +1,131 @@
+package initplan
+
+import (
+	"encoding/binary"
+	"strings"
+	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/berth-runtime/berth/libcontainer/specdefault"
+)
+
+// ops splits a plan into its op codes, checking the framing the C init
+// relies on.
+func ops(t *testing.T, plan []byte) []uint32 {
+	t.Helper()
+	var out []uint32
+	for off := 0; off < len(plan); {
+		if len(plan)-off < 8 {
+			t.Fatalf("truncated op header at %d", off)
+		}
+		code := binary.NativeEndian.Uint32(plan[off:])
+		n := int(binary.NativeEndian.Uint32(plan[off+4:]))
+		off += 8
+		if n > len(plan)-off {
+			t.Fatalf("op %d: length %d past the end", code, n)
+		}
+		off += n
+		out = append(out, code)
+	}
+	return out
+}
+
+func input(s *specs.Spec) Input {
+	return Input{ID: "c1", Bundle: "/b", Rootfs: "/b/rootfs", Spec: s}
+}
+
+func TestDefaultSpecPlan(t *testing.T) {
+	s := specdefault.Default()
+	s.Process.Terminal = false // a terminal still needs the Go init
+	if why := Unsupported(s); why != "" {
+		t.Fatalf("the default spec needs the Go init: %s", why)
+	}
+	plan, err := Compile(input(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ops(t, plan)
+	if got[0] != opHostname || got[1] != opRootPropagation || got[2] != opRootfs || got[len(got)-1] != opProcess {
+		t.Fatalf("ops %v: want hostname, propagation, rootfs first and the process last", got)
+	}
+	count := map[uint32]int{}
+	for _, op := range got {
+		count[op]++
+	}
+	if count[opMask] != len(s.Linux.MaskedPaths) || count[opReadonly] != len(s.Linux.ReadonlyPaths) {
+		t.Errorf("ops %v: want one mask op per masked path and one read-only op per read-only path", got)
+	}
+	if count[opDevice] != 6 || count[opDevSymlinks] != 1 || count[opPivot] != 1 || count[opKeyring] != 1 {
+		t.Errorf("ops %v: want 6 devices, the /dev links, pivot_root and the keyring", got)
+	}
+	if count[opCgroup] != 1 {
+		t.Errorf("ops %v: want the cgroup mount", got)
+	}
+
+	in := input(s)
+	in.NoPivot, in.NoNewKeyring = true, true
+	plan, err = Compile(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count = map[uint32]int{}
+	for _, op := range ops(t, plan) {
+		count[op]++
+	}
+	if count[opMoveRoot] != 1 || count[opPivot] != 0 || count[opKeyring] != 0 {
+		t.Errorf("--no-pivot --no-new-keyring: ops %v", count)
+	}
+}
+
+func TestUnsupportedGoesToTheGoInit(t *testing.T) {
+	for name, edit := range map[string]func(*specs.Spec){
+		"terminal": func(s *specs.Spec) { s.Process.Terminal = true },
+		"sysctl":   func(s *specs.Spec) { s.Linux.Sysctl = map[string]string{"kernel.shmmni": "4000"} },
+		"hooks": func(s *specs.Spec) {
+			s.Hooks = &specs.Hooks{StartContainer: []specs.Hook{{Path: "/bin/true"}}}
+		},
+		"idmap": func(s *specs.Spec) {
+			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/x", Type: "bind", Source: "/tmp", Options: []string{"bind", "idmap"}})
+		},
+		"notify": func(s *specs.Spec) {
+			s.Linux.Seccomp = &specs.LinuxSeccomp{DefaultAction: specs.ActAllow, Syscalls: []specs.LinuxSyscall{{Names: []string{"mkdir"}, Action: specs.ActNotify}}}
+		},
+	} {
+		s := specdefault.Default()
+		s.Process.Terminal = false
+		edit(s)
+		if Unsupported(s) == "" {
+			t.Errorf("%s: the C init would run it", name)
+		}
+		if _, err := Compile(input(s)); err == nil {
+			t.Errorf("%s: Compile made a plan", name)
+		}
+	}
+}
+
+func TestCompileErrorsNameTheField(t *testing.T) {
+	for want, edit := range map[string]func(*specs.Spec){
+		`process.rlimits: unknown type "RLIMIT_BOGUS"`: func(s *specs.Spec) {
+			s.Process.Rlimits = []specs.POSIXRlimit{{Type: "RLIMIT_BOGUS"}}
+		},
+		`rootfsPropagation: unknown value "sideways"`: func(s *specs.Spec) { s.Linux.RootfsPropagation = "sideways" },
+		`mount "/x": no filesystem type given`: func(s *specs.Spec) {
+			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/x"})
+		},
+		`create device "dev/x": device path must be absolute`: func(s *specs.Spec) {
+			s.Linux.Devices = []specs.LinuxDevice{{Path: "dev/x", Type: "c"}}
+		},
+		`process.cwd "rel" must be an absolute path`: func(s *specs.Spec) { s.Process.Cwd = "rel" },
+		`contains a NUL byte`:                        func(s *specs.Spec) { s.Process.Env = append(s.Process.Env, "A=b\x00c") },
+		`process.args is empty`:                      func(s *specs.Spec) { s.Process.Args = nil },
+	} {
+		s := specdefault.Default()
+		s.Process.Terminal = false
+		edit(s)
+		_, err := Compile(input(s))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("got %v, want an error with %q", err, want)
+		}
+	}
+}

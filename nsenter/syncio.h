@@ -1,0 +1,33 @@
+// Framed messages on the sync socket, shared by the C stage (nsenter.c) and
+// the C init (cinit*.c). A frame is a uint32 type and a uint32 length in the
+// host's byte order, then the payload; libcontainer/syncmsg is the Go side.
+#ifndef BERTH_SYNCIO_H
+#define BERTH_SYNCIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+// Message types; libcontainer/syncmsg mirrors these values.
+enum {
+	MSG_BOOTSTRAP = 1,
+	MSG_USERMAP_REQ = 2,
+	MSG_ACK = 3,
+	MSG_CHILD_PID = 4,
+	MSG_ERROR = 5,
+	MSG_HOOKS_REQ = 7, // init -> parent: run prestart and createRuntime hooks
+	MSG_HOOKS_DONE = 8, // parent -> init: they ran
+	MSG_READY = 9, // init -> parent: created, waiting for start
+	MSG_PLAN = 14, // parent -> C init: the plan (cinit.h)
+	MSG_STAGE_PID = 20, // stage -> parent: place me in the cgroup (monitor mode)
+};
+
+// write_all and read_all retry on EINTR and short transfers; read_all fails
+// with EPIPE at end of file. Both return 0 or -1 with errno set.
+int write_all(int fd, const void *buf, size_t len);
+int read_all(int fd, void *buf, size_t len);
+
+// send_frame writes one frame; read_header reads a frame's type and length.
+int send_frame(int fd, uint32_t type, const void *data, uint32_t len);
+int read_header(int fd, uint32_t *type, uint32_t *len);
+
+#endif

@@ -1,0 +1,161 @@
+#!/usr/bin/env bats
+# The C init (nsenter/cinit.c): a container's init runs a plan compiled by
+# the runtime without starting a Go runtime, and makes the same container as
+# the Go init (package initproc, kept behind BERTH_INIT=go for the features
+# not ported yet). The other files test each feature on whichever init runs
+# it; this one checks which init runs, and that both build the same thing.
+# shellcheck disable=SC2016 # the container's shell expands the $s in set_args
+
+load helpers
+
+setup() {
+	requires_berth
+	setup_busybox_bundle
+}
+
+# threads_of_init ID [CREATE-ENV]: create ID and print its init's thread
+# count while it waits for start (the Go runtime runs several threads from
+# its first instruction; the C init one).
+threads_of_init() {
+	local id=$1
+	shift
+	env "$@" "$BERTH" --root "$ROOT" create --bundle "$BUNDLE" "$id" </dev/null >"$BATS_TEST_TMPDIR/$id.out" 2>&1 3>&-
+	local pid
+	pid=$(berth state "$id" | jq -r .pid)
+	awk '$1 == "Threads:" {print $2}' "/proc/$pid/status"
+	berth delete --force "$id" >/dev/null
+}
+
+@test "cinit: the default bundle's init runs in C, one thread, no Go runtime" {
+	n=$(threads_of_init "$CID")
+	echo "threads: $n"
+	[ "$n" -eq 1 ]
+}
+
+@test "cinit: BERTH_INIT=go runs the Go init instead" {
+	n=$(threads_of_init "$CID" BERTH_INIT=go)
+	echo "threads: $n"
+	[ "$n" -gt 1 ]
+}
+
+@test "cinit: a config the C init does not run yet (linux.sysctl) gets the Go init" {
+	update_config '.linux.sysctl = {"kernel.shmmni": "4000"}'
+	n=$(threads_of_init "$CID")
+	echo "threads: $n"
+	[ "$n" -gt 1 ]
+}
+
+# probe: what the container's process sees of itself and its filesystem,
+# minus what differs between any two runs (mount ids, device numbers of new
+# filesystems, times).
+probe_args() {
+	set_args sh -c '
+		id; umask; ulimit -Sn; ulimit -Hn; hostname; cat /proc/sys/kernel/domainname; pwd
+		env | sort
+		grep -E "^(Cap|NoNewPrivs|Seccomp|Groups)" /proc/self/status
+		cat /proc/self/oom_score_adj
+		ls /proc/self/fd
+		awk "{ \$1 = \$2 = \$3 = \"\"; print }" /proc/self/mountinfo
+		for f in /dev/* /dev/pts/ptmx; do stat -c "%n %F %a %u %g %t:%T %N" "$f"; done
+		ls -la /data /scratch 2>&1; cat /etc/probe-file
+		touch /data/x 2>&1; touch /scratch/x 2>&1; touch /x 2>&1
+		cat /proc/kcore /proc/keys 2>&1 | head -c 200; echo
+		echo done'
+}
+
+# run_both NAME [RUN-OPTS...]: run the probe with the Go init, then with the
+# C init, and fail on any difference.
+run_both() {
+	local name=$1
+	shift
+	run env BERTH_INIT=go "$BERTH" --root "$ROOT" run "$@" --preserve-fds 1 --bundle "$BUNDLE" "$CID-go" 3</etc/hostname
+	echo "Go init: status $status"
+	echo "$output" >"$BATS_TEST_TMPDIR/$name.go"
+	[ "$status" -eq 0 ]
+	run "$BERTH" --root "$ROOT" run "$@" --preserve-fds 1 --bundle "$BUNDLE" "$CID-c" 3</etc/hostname
+	echo "C init: status $status"
+	echo "$output" >"$BATS_TEST_TMPDIR/$name.c"
+	[ "$status" -eq 0 ]
+	[[ $output == *done ]]
+	diff -u "$BATS_TEST_TMPDIR/$name.go" "$BATS_TEST_TMPDIR/$name.c"
+}
+
+# probe_config: a config that uses every attribute the C init sets.
+probe_config() {
+	mkdir -p "$BATS_TEST_TMPDIR/data"
+	echo "a file" >"$BATS_TEST_TMPDIR/probe-file"
+	update_config '
+		.hostname = "probe" | .domainname = "example.org"
+		| .process.user = {uid: 1000, gid: 1000, additionalGids: [10, 20], umask: 63}
+		| .process.cwd = "/work/here"
+		| .process.env = ["PATH=/bin", "A=b c"]
+		| .process.rlimits = [{type: "RLIMIT_NOFILE", soft: 100, hard: 200}]
+		| .process.oomScoreAdj = 100
+		| .process.capabilities = {
+			bounding: ["CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_SETUID"],
+			effective: ["CAP_KILL", "CAP_NET_BIND_SERVICE"],
+			permitted: ["CAP_KILL", "CAP_NET_BIND_SERVICE"],
+			inheritable: ["CAP_NET_BIND_SERVICE"],
+			ambient: ["CAP_NET_BIND_SERVICE", "CAP_KILL"]}
+		| .mounts += [
+			{destination: "/data", type: "bind", source: $data, options: ["rbind", "ro", "nosuid"]},
+			{destination: "/scratch", type: "tmpfs", source: "tmpfs", options: ["size=1m", "mode=1777", "noexec", "rprivate"]},
+			{destination: "/etc/probe-file", type: "bind", source: $file, options: ["bind", "rro", "nodev"]}]
+		| .linux.devices = [{path: "/dev/fuse", type: "c", major: 10, minor: 229, fileMode: 384, uid: 0, gid: 0}]
+		| .linux.resources.devices += [{allow: true, type: "c", major: 10, minor: 229, access: "rwm"}]
+		| .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["syslog"], action: "SCMP_ACT_ERRNO"}]}' \
+		--arg data "$BATS_TEST_TMPDIR/data" --arg file "$BATS_TEST_TMPDIR/probe-file"
+	probe_args
+}
+
+@test "cinit: the C and Go inits make the same container (user, caps, rlimits, mounts, devices, seccomp)" {
+	probe_config
+	run_both full
+	# And the probe saw what the config asked for.
+	grep -q '^uid=1000(user) gid=1000(user)' "$BATS_TEST_TMPDIR/full.c"
+	grep -qx 'Groups:	10 20 ' "$BATS_TEST_TMPDIR/full.c"
+	grep -qx 0077 "$BATS_TEST_TMPDIR/full.c"
+	grep -qx /work/here "$BATS_TEST_TMPDIR/full.c"
+	grep -qx HOME=/home/user "$BATS_TEST_TMPDIR/full.c"
+	grep -qx 'CapAmb:	0000000000000400' "$BATS_TEST_TMPDIR/full.c"
+	grep -qx 'Seccomp:	2' "$BATS_TEST_TMPDIR/full.c"
+	grep -q '^/dev/fuse character special file 600 0 0 a:e5' "$BATS_TEST_TMPDIR/full.c"
+	grep -q '/data .*ro,nosuid' "$BATS_TEST_TMPDIR/full.c"
+}
+
+@test "cinit: the C and Go inits make the same container (user namespace, no no_new_privs, --no-pivot)" {
+	grep -qw user <(ls /proc/self/ns) || skip "no user namespaces on this host"
+	probe_config
+	chown -R 100000:100000 "$BUNDLE/rootfs"
+	# The container's root (host uid 100000) must reach the rootfs and
+	# the bind sources: bats makes its temporary directories 0700.
+	d=$BATS_TEST_TMPDIR
+	while [[ $d != / ]]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+	d=$BUNDLE
+	while [[ $d != / ]]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+	update_config '
+		.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .process.noNewPrivileges = false
+		| .root.readonly = false'
+	run_both userns --no-pivot
+	grep -qx 'NoNewPrivs:	0' "$BATS_TEST_TMPDIR/userns.c"
+	grep -qx 'Seccomp:	2' "$BATS_TEST_TMPDIR/userns.c"
+}
+
+@test "cinit: errors from the C init name the container, the step and the path" {
+	update_config '.mounts += [{destination: "/proc/sys/kernel", type: "tmpfs", source: "tmpfs"}]'
+	run berth run --bundle "$BUNDLE" "$CID"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ $output == *"container \"$CID\": create: mount tmpfs on \"/proc/sys/kernel\": the destination resolves to /proc/sys/kernel, inside /proc"* ]]
+	assert_no_leftovers "$CID"
+}
