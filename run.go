@@ -75,6 +75,7 @@ Example:
 		// the status itself (RecordExit below): no monitor.
 		keepStatus := opts.KeepExitStatus
 		opts.KeepExitStatus = false
+		opts.BackgroundState = true
 		c, err := libcontainer.Create(opts)
 		if err != nil {
 			return err
@@ -105,6 +106,9 @@ Example:
 		}
 		ws := waitForwarding(c.Pid(), sigs, relay)
 		phase.Mark("exited")
+		if err := c.FlushState(); err != nil {
+			logging.Warn("%v", err)
+		}
 		if relay != nil {
 			relay.Close()
 		}

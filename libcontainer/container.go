@@ -24,6 +24,12 @@ type Container struct {
 	// run (ConsoleRelay); nil otherwise.
 	console *os.File
 	cg      *cgroups.Cgroup // loaded on first use; see cgroup()
+	// stageReaped is closed once create's exiting C stage is reaped
+	// (see finishStage).
+	stageReaped chan struct{}
+	// backgroundState and pending: see persist.
+	backgroundState bool
+	pending         *pendingWrite
 }
 
 // Console returns the pty master kept for a foreground run, or nil.
@@ -93,7 +99,7 @@ func (c *Container) Start() error {
 		return fmt.Errorf("container %q: start: %w", c.st.ID, err)
 	}
 	c.st.Started = true
-	if err := c.dir.Update(c.st); err != nil {
+	if err := c.persist(false); err != nil {
 		return err
 	}
 	if h := c.st.Config.Hooks; h != nil {
@@ -171,6 +177,9 @@ func (c *Container) Signal(sig unix.Signal, all bool) error {
 // Delete removes a stopped or created container; a running one only with
 // force, after killing it. The poststop hooks run last, as warnings.
 func (c *Container) Delete(force bool) error {
+	if err := c.flushState(); err != nil {
+		c.warn(err)
+	}
 	if err := c.dir.Lock(); err != nil {
 		return err
 	}

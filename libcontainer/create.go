@@ -51,6 +51,9 @@ type CreateOptions struct {
 	// are passed ahead of the PreserveFDs ones (package notify).
 	ListenFDs     int
 	ListenFDNames string
+	// BackgroundState: state.json is written in the background (see
+	// Container.persist); the caller must FlushState before it exits.
+	BackgroundState bool
 }
 
 const startSock = "start.sock"
@@ -100,7 +103,7 @@ func Create(o CreateOptions) (c *Container, err error) {
 		dir.Remove()
 		return nil, err
 	}
-	c = &Container{dir: dir, st: &state.State{
+	c = &Container{dir: dir, backgroundState: o.BackgroundState, st: &state.State{
 		OCIVersion: spec.Version, ID: o.ID, Bundle: bundle, Rootfs: rootfs,
 		Created: time.Now().UTC(), Owner: "", Annotations: spec.Annotations,
 		OwnPidNS:       hasNS(spec, specs.PIDNamespace) && nsPath(spec, specs.PIDNamespace) == "",
@@ -109,6 +112,9 @@ func Create(o CreateOptions) (c *Container, err error) {
 	}}
 	defer func() {
 		if err != nil {
+			if ferr := c.flushState(); ferr != nil {
+				c.warn(ferr)
+			}
 			c.destroyInit()
 			if c.cg != nil {
 				if derr := c.cg.Destroy(); derr != nil {
@@ -329,6 +335,7 @@ func (c *Container) launch(o CreateOptions, pending *pendingFilter) error {
 	if err := c.finishStage(cmd); err != nil {
 		return err
 	}
+	defer c.reapStage()
 	st, err := procinfo.ReadStat(c.st.Pid)
 	if err != nil {
 		return fmt.Errorf("read init's start time: %w", err)
@@ -415,7 +422,7 @@ func (c *Container) launch(o CreateOptions, pending *pendingFilter) error {
 			}
 		case syncmsg.Ready:
 			phase.Mark("ready")
-			return c.dir.Save(c.st)
+			return c.persist(true)
 		case syncmsg.Error:
 			return errors.New(string(m.Payload))
 		default:

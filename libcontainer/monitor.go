@@ -43,11 +43,18 @@ func (c *Container) placeStage(payload []byte) (int, error) {
 }
 
 // finishStage is called once the init's pid is known: without a monitor
-// the stage has exited and is reaped; with one, it stays, and its identity
-// is recorded for wait and delete.
+// the stage is exiting and is reaped in the background (its exit tears down
+// a mapping of this whole binary: about a millisecond that the rest of the
+// setup need not wait for; reaped() waits for it); with a monitor, the
+// stage stays, and its identity is recorded for wait and delete.
 func (c *Container) finishStage(cmd *exec.Cmd) error {
 	if !c.st.KeepExitStatus {
-		cmd.Wait()
+		done := make(chan struct{})
+		go func() {
+			cmd.Wait()
+			close(done)
+		}()
+		c.stageReaped = done
 		return nil
 	}
 	st, err := procinfo.ReadStat(cmd.Process.Pid)
@@ -113,6 +120,9 @@ func (c *Container) Wait() (*state.Exit, bool, error) {
 // RecordExit stores the status of an init that this process reaped itself
 // (a foreground run with --keep-exit-status).
 func (c *Container) RecordExit(ws unix.WaitStatus) error {
+	if err := c.flushState(); err != nil {
+		return err
+	}
 	e := state.Exit{ExitCode: ws.ExitStatus()}
 	if ws.Signaled() {
 		e.Signal = int(ws.Signal())
@@ -132,4 +142,13 @@ func (c *Container) Exited(status specs.ContainerState) (*state.Exit, bool) {
 		return nil, false
 	}
 	return e, oom
+}
+
+// reapStage waits until the stage that finishStage left exiting is reaped,
+// so that no zombie outlives create.
+func (c *Container) reapStage() {
+	if c.stageReaped != nil {
+		<-c.stageReaped
+		c.stageReaped = nil
+	}
 }

@@ -151,10 +151,27 @@ func (d *Dir) Save(s *State) error { return d.write(s, true) }
 func (d *Dir) Update(s *State) error { return d.write(s, false) }
 
 func (d *Dir) write(s *State, durable bool) error {
+	b, err := d.Encode(s)
+	if err != nil {
+		return err
+	}
+	return d.WriteEncoded(b, durable)
+}
+
+// Encode is the first half of Save and Update: s as state.json's bytes.
+// WriteEncoded is the second: the write, with the fsync when durable. A
+// caller that writes in the background encodes first, so that s can change
+// meanwhile.
+func (d *Dir) Encode(s *State) ([]byte, error) {
 	b, err := json.Marshal(s)
 	if err != nil {
-		return fmt.Errorf("container %q: encode state: %w", d.ID, err)
+		return nil, fmt.Errorf("container %q: encode state: %w", d.ID, err)
 	}
+	return b, nil
+}
+
+// WriteEncoded replaces state.json with b; see Encode.
+func (d *Dir) WriteEncoded(b []byte, durable bool) error {
 	tmp, err := os.CreateTemp(d.Path, ".state-*")
 	if err != nil {
 		return fmt.Errorf("container %q: write state: %w", d.ID, err)
