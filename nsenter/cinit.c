@@ -69,18 +69,11 @@ static void report(const char *msg)
 void cinit_fail(int err, const char *fmt, ...)
 {
 	char msg[8192];
+	const char *cause = err != 0 ? errstr(err) : cinit_why[0] != '\0' ? cinit_why : NULL;
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	format_error(msg, sizeof(msg), cause, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		n = 0;
-	if ((size_t)n >= sizeof(msg))
-		n = sizeof(msg) - 1;
-	if (err != 0)
-		snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s", errstr(err));
-	else if (cinit_why[0] != '\0')
-		snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s", cinit_why);
 	report(msg);
 	_exit(1);
 }

@@ -53,16 +53,8 @@ __attribute__((noreturn, format(printf, 1, 2))) static void bail(const char *fmt
 	char msg[4096];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	size_t n = format_error(msg, sizeof(msg), saved != 0 ? strerror(saved) : NULL, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		n = 0;
-	if ((size_t)n >= sizeof(msg))
-		n = sizeof(msg) - 1;
-	if (saved != 0)
-		n += snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s", strerror(saved));
-	if ((size_t)n >= sizeof(msg))
-		n = sizeof(msg) - 1;
 	if (syncfd >= 0)
 		send_msg(MSG_ERROR, msg, (uint32_t)n);
 	else

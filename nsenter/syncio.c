@@ -3,6 +3,7 @@
 #include "syncio.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <unistd.h>
 
 int write_all(int fd, const void *buf, size_t len)
@@ -59,4 +60,18 @@ int read_header(int fd, uint32_t *type, uint32_t *len)
 	*type = hdr[0];
 	*len = hdr[1];
 	return 0;
+}
+
+size_t format_error(char *buf, size_t size, const char *cause, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(buf, size, fmt, ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= size)
+		n = (int)size - 1;
+	if (cause != NULL)
+		n += snprintf(buf + n, size - (size_t)n, ": %s", cause);
+	if ((size_t)n >= size)
+		n = (int)size - 1;
+	return (size_t)n;
 }

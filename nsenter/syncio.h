@@ -4,6 +4,7 @@
 #ifndef BERTH_SYNCIO_H
 #define BERTH_SYNCIO_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,5 +30,10 @@ int read_all(int fd, void *buf, size_t len);
 // send_frame writes one frame; read_header reads a frame's type and length.
 int send_frame(int fd, uint32_t type, const void *data, uint32_t len);
 int read_header(int fd, uint32_t *type, uint32_t *len);
+
+// format_error writes fmt's text and then ": <cause>" (when cause is not
+// NULL) into buf, cut to fit, and returns its length: the one-line error
+// messages the C stage and the C init send the runtime.
+size_t format_error(char *buf, size_t size, const char *cause, const char *fmt, va_list ap);
 
 #endif
