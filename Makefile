@@ -58,7 +58,7 @@ tests/bin/mkimage: $(MKIMAGE_SOURCES)
 test:
 	$(MAKE) unit integration
 
-unit:
+unit: berth
 	$(GO) test -tags "$(BUILDTAGS)" ./...
 
 integration: berth tests/bin/mkimage testbin

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -34,8 +35,10 @@ func Names() []string {
 	return out
 }
 
-// LastCap is the highest capability the running kernel knows.
-func LastCap() uint {
+// LastCap is the highest capability the running kernel knows. It is read
+// once per process: a start asks for it to parse the config and again to
+// drop the bounding set.
+var LastCap = sync.OnceValue(func() uint {
 	b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap")
 	if err == nil {
 		if v, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
@@ -43,7 +46,7 @@ func LastCap() uint {
 		}
 	}
 	return 40
-}
+})
 
 // Set is a parsed capabilities object. Names the running kernel does not know
 // are dropped, as runc does, so one config serves older and newer kernels.
@@ -102,7 +105,7 @@ func contains(l []uint, v uint) bool {
 // DropBounding removes every capability not in the bounding set. It needs
 // CAP_SETPCAP, so it runs before the user is switched.
 func (s *Set) DropBounding() error {
-	last := LastCap() // read once: this loop runs on every container start
+	last := LastCap()
 	for c := uint(0); c <= last; c++ {
 		if contains(s.Bounding, c) {
 			continue

@@ -170,19 +170,9 @@ func Compile(in Input) ([]byte, error) {
 
 func compileRootfs(b *builder, in Input) error {
 	s := in.Spec
-	prop := uintptr(unix.MS_SLAVE | unix.MS_REC)
-	if p := s.Linux.RootfsPropagation; p != "" {
-		var ok bool
-		if prop, ok = rootfs.Propagation(p); !ok {
-			return fmt.Errorf("rootfsPropagation: unknown value %q", p)
-		}
-	}
-	// Nothing the container mounts may propagate back to the host; a
-	// shared rootfsPropagation is applied to the rootfs alone, after
-	// pivot_root (which refuses a shared new root).
-	hostProp := prop
-	if prop&unix.MS_SHARED != 0 {
-		hostProp = unix.MS_SLAVE | unix.MS_REC
+	hostProp, prop, err := rootfs.Propagations(s)
+	if err != nil {
+		return err
 	}
 	b.u64(uint64(hostProp))
 	b.str(rootfs.PropagationName(hostProp))
@@ -190,16 +180,12 @@ func compileRootfs(b *builder, in Input) error {
 	b.str(in.Rootfs)
 	b.end(opRootfs)
 
-	setupDev := true
 	for _, m := range s.Mounts {
 		if err := compileMount(b, in, m); err != nil {
 			return err
 		}
-		if filepath.Clean(m.Destination) == "/dev" && rootfs.IsBindMount(m) {
-			setupDev = false // the user brought their own /dev
-		}
 	}
-	if setupDev {
+	if !rootfs.OwnDev(s) {
 		if err := compileDevices(b, in); err != nil {
 			return err
 		}
@@ -312,20 +298,7 @@ func compileMount(b *builder, in Input, m specs.Mount) error {
 }
 
 func compileDevices(b *builder, in Input) error {
-	devs := append([]specs.LinuxDevice(nil), rootfs.DefaultDevices...)
-	// A config's own entry for a default path replaces the default.
-	for _, d := range in.Spec.Linux.Devices {
-		replaced := false
-		for i := range devs {
-			if devs[i].Path == d.Path {
-				devs[i], replaced = d, true
-			}
-		}
-		if !replaced {
-			devs = append(devs, d)
-		}
-	}
-	for _, d := range devs {
+	for _, d := range rootfs.Devices(in.Spec) {
 		if !filepath.IsAbs(d.Path) {
 			return fmt.Errorf("create device %q: device path must be absolute", d.Path)
 		}
@@ -427,10 +400,7 @@ func compileProcess(b *builder, in Input) error {
 	f := in.Seccomp
 	b.flag(f != nil)
 	if f != nil {
-		// Loaded before the user change when it needs privileges (no
-		// no_new_privs), else right before execve: see
-		// initproc/seccomp.go.
-		b.flag(!p.NoNewPrivileges)
+		b.flag(initproc.SeccompEarly(f, p.NoNewPrivileges))
 		b.u64(uint64(f.Flags))
 		b.bytes(f.Program)
 	} else {

@@ -36,10 +36,10 @@ func runExec(sync *os.File, payload []byte) error {
 		return fmt.Errorf("join the container's session keyring: %w", err)
 	}
 	// The container's seccomp filter, loaded where the init loads it (see
-	// seccompEarly); a NOTIFY filter's listener goes to the runtime, which
+	// SeccompEarly); a NOTIFY filter's listener goes to the runtime, which
 	// hands it to the agent. There is no start connection: the guard
 	// reports a killed thread on the sync socket alone.
-	early := seccompEarly(c.Seccomp, p.NoNewPrivileges)
+	early := SeccompEarly(c.Seccomp, p.NoNewPrivileges)
 	load := func(now bool) error {
 		if !now {
 			return nil

@@ -140,8 +140,8 @@ func run(sync *os.File, startFd int, msg syncmsg.Message) error {
 	}
 	// The seccomp filter goes in through the hooks of the shared tail: just
 	// before the user change when it must be loaded with privileges, else
-	// right before execve (see seccompEarly).
-	early := seccompEarly(c.Seccomp, p.NoNewPrivileges)
+	// right before execve (see SeccompEarly).
+	early := SeccompEarly(c.Seccomp, p.NoNewPrivileges)
 	var guard *threadGuard
 	path, env, err := prepareProcess(p, env, func() (err error) {
 		if early {

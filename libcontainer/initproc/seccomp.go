@@ -20,7 +20,7 @@ import (
 //     umask and close_range, right before execve (seccompLate).
 //   - noNewPrivileges false: loading a filter without no_new_privs needs
 //     CAP_SYS_ADMIN, which the init gives up in setUser; so it goes in just
-//     before setUser, still before Ready (seccompEarly). The user change,
+//     before setUser, still before Ready (SeccompEarly). The user change,
 //     the wait for start and the startContainer hooks then run under it.
 //   - NOTIFY rules: the listener must reach the agent through `create`,
 //     which only listens until Ready, so the filter goes in before setUser
@@ -31,8 +31,9 @@ import (
 //
 // The user's program cannot make a syscall before start in any case.
 
-// seccompEarly reports whether f must be loaded before the user change.
-func seccompEarly(f *seccomp.Filter, noNewPrivs bool) bool {
+// SeccompEarly reports whether f must be loaded before the user change
+// (the C init follows the same rule, through initplan).
+func SeccompEarly(f *seccomp.Filter, noNewPrivs bool) bool {
 	return f != nil && (!noNewPrivs || f.Notify)
 }
 

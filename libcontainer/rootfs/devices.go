@@ -32,23 +32,29 @@ var devSymlinks = [][2]string{
 	{"pts/ptmx", "ptmx"},
 }
 
-func createDevices(root *os.File, c *Config) error {
+// Devices lists the device nodes to create: DefaultDevices, then the
+// config's linux.devices, whose entry for a default path replaces it.
+func Devices(s *specs.Spec) []specs.LinuxDevice {
 	devs := append([]specs.LinuxDevice(nil), DefaultDevices...)
-	if c.Spec.Linux != nil {
-		// A config's own entry for a default path replaces the default.
-		for _, d := range c.Spec.Linux.Devices {
-			replaced := false
-			for i := range devs {
-				if devs[i].Path == d.Path {
-					devs[i], replaced = d, true
-				}
-			}
-			if !replaced {
-				devs = append(devs, d)
+	if s.Linux == nil {
+		return devs
+	}
+	for _, d := range s.Linux.Devices {
+		replaced := false
+		for i := range devs {
+			if devs[i].Path == d.Path {
+				devs[i], replaced = d, true
 			}
 		}
+		if !replaced {
+			devs = append(devs, d)
+		}
 	}
-	for _, d := range devs {
+	return devs
+}
+
+func createDevices(root *os.File, c *Config) error {
+	for _, d := range Devices(c.Spec) {
 		if err := createDevice(root, d, c.UserNS); err != nil {
 			return fmt.Errorf("create device %q: %w", d.Path, err)
 		}

@@ -28,20 +28,43 @@ type Config struct {
 
 func procFd(f *os.File) string { return "/proc/self/fd/" + strconv.Itoa(int(f.Fd())) }
 
-// Prepare runs in the init, in its new mount namespace, before pivot_root.
-func Prepare(c *Config) error {
-	prop := uintptr(unix.MS_SLAVE | unix.MS_REC)
-	if p := c.Spec.Linux.RootfsPropagation; p != "" {
+// Propagations returns the propagation for the host's mount tree in the
+// container's mount namespace (applied before anything is mounted) and the
+// rootfsPropagation asked for. Nothing the container mounts may propagate
+// back to the host: a shared rootfsPropagation makes the tree rslave and is
+// applied to the rootfs alone after pivot_root (SharedRoot), since
+// pivot_root refuses a shared new root.
+func Propagations(s *specs.Spec) (host, root uintptr, err error) {
+	root = unix.MS_SLAVE | unix.MS_REC
+	if p := s.Linux.RootfsPropagation; p != "" {
 		var ok bool
-		if prop, ok = propagationOpts[p]; !ok {
-			return fmt.Errorf("rootfsPropagation: unknown value %q", p)
+		if root, ok = propagationOpts[p]; !ok {
+			return 0, 0, fmt.Errorf("rootfsPropagation: unknown value %q", p)
 		}
 	}
-	// Nothing the container mounts may propagate back to the host; a
-	// "shared" rootfsPropagation is applied to the rootfs alone below.
-	hostProp := prop
-	if prop&unix.MS_SHARED != 0 {
-		hostProp = unix.MS_SLAVE | unix.MS_REC
+	host = root
+	if root&unix.MS_SHARED != 0 {
+		host = unix.MS_SLAVE | unix.MS_REC
+	}
+	return host, root, nil
+}
+
+// OwnDev reports whether the config binds its own /dev, in which case the
+// runtime creates no device nodes.
+func OwnDev(s *specs.Spec) bool {
+	for _, m := range s.Mounts {
+		if filepath.Clean(m.Destination) == "/dev" && IsBindMount(m) {
+			return true
+		}
+	}
+	return false
+}
+
+// Prepare runs in the init, in its new mount namespace, before pivot_root.
+func Prepare(c *Config) error {
+	hostProp, _, err := Propagations(c.Spec)
+	if err != nil {
+		return err
 	}
 	if err := unix.Mount("", "/", "", hostProp, ""); err != nil {
 		return fmt.Errorf("make the mount tree %s: %w", PropagationName(hostProp), err)
@@ -57,16 +80,12 @@ func Prepare(c *Config) error {
 	}
 	defer root.Close()
 
-	setupDev := true
 	for i, m := range c.Spec.Mounts {
 		if err := mountEntry(root, c, i, m); err != nil {
 			return err
 		}
-		if filepath.Clean(m.Destination) == "/dev" && IsBindMount(m) {
-			setupDev = false // the user brought their own /dev
-		}
 	}
-	if setupDev {
+	if !OwnDev(c.Spec) {
 		if err := createDevices(root, c); err != nil {
 			return err
 		}
