@@ -41,6 +41,7 @@ log=$work/phases.log
 for ((i = 0; i < RUNS; i++)); do
 	echo "${EPOCHREALTIME/./} 0 exec" >>"$log"
 	BERTH_PHASES=$log "$BERTH" --root "$work/state" run --bundle "$bundle" phases
+	echo "${EPOCHREALTIME/./} 0 returned" >>"$log"
 	echo "---" >>"$log"
 done
 

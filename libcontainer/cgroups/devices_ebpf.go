@@ -2,17 +2,12 @@ package cgroups
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"runtime"
-	"strconv"
 	"strings"
 	"unsafe"
 
-	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/asm"
-	"github.com/cilium/ebpf/link"
 	"golang.org/x/sys/unix"
 )
 
@@ -45,65 +40,56 @@ func accessBits(s string) int32 {
 // It tests the rules from last to first and returns the verdict of the
 // first that matches, so the last matching rule wins (as on v1); no match
 // means deny. An allow rule matches when it grants every requested access,
-// a deny rule when it covers any of them.
-func deviceProgram(rules []DeviceRule) asm.Instructions {
-	insns := asm.Instructions{
-		asm.LoadMem(asm.R2, asm.R1, 0, asm.Word), // access<<16 | type
-		asm.Mov.Reg32(asm.R3, asm.R2),
-		asm.RSh.Imm32(asm.R3, 16),                // R3 = requested access
-		asm.And.Imm32(asm.R2, 0xffff),            // R2 = type
-		asm.LoadMem(asm.R4, asm.R1, 4, asm.Word), // R4 = major
-		asm.LoadMem(asm.R5, asm.R1, 8, asm.Word), // R5 = minor
+// a deny rule when it covers any of them. Each rule is one block whose
+// failed tests jump to the first instruction after it.
+func deviceProgram(rules []DeviceRule) []bpfInsn {
+	insns := []bpfInsn{
+		ldxWord(r2, r1, 0), // access<<16 | type
+		movReg32(r3, r2),
+		aluImm32(bpfRsh, r3, 16),     // R3 = requested access
+		aluImm32(bpfAnd, r2, 0xffff), // R2 = type
+		ldxWord(r4, r1, 4),           // R4 = major
+		ldxWord(r5, r1, 8),           // R5 = minor
 	}
-	label := "" // the symbol the next instruction must carry
 	for i := len(rules) - 1; i >= 0; i-- {
 		r := rules[i]
-		next := "rule" + strconv.Itoa(i)
-		var block asm.Instructions
+		var block []bpfInsn
 		switch r.Type {
 		case 'c':
-			block = append(block, asm.JNE.Imm(asm.R2, devTypeChar, next))
+			block = append(block, jmpImm(bpfJne, r2, devTypeChar))
 		case 'b':
-			block = append(block, asm.JNE.Imm(asm.R2, devTypeBlock, next))
+			block = append(block, jmpImm(bpfJne, r2, devTypeBlock))
 		}
 		acc := accessBits(r.Access)
 		if acc != accMknod|accRead|accWrite {
-			block = append(block, asm.Mov.Reg32(asm.R6, asm.R3))
+			block = append(block, movReg32(r6, r3))
 			if r.Allow {
 				// Requested bits outside the rule: no match.
-				block = append(block, asm.And.Imm32(asm.R6, ^acc&7), asm.JNE.Imm(asm.R6, 0, next))
+				block = append(block, aluImm32(bpfAnd, r6, ^acc&7), jmpImm(bpfJne, r6, 0))
 			} else {
-				block = append(block, asm.And.Imm32(asm.R6, acc), asm.JEq.Imm(asm.R6, 0, next))
+				block = append(block, aluImm32(bpfAnd, r6, acc), jmpImm(bpfJeq, r6, 0))
 			}
 		}
 		if r.Major >= 0 {
-			block = append(block, asm.JNE.Imm(asm.R4, int32(r.Major), next))
+			block = append(block, jmpImm(bpfJne, r4, int32(r.Major)))
 		}
 		if r.Minor >= 0 {
-			block = append(block, asm.JNE.Imm(asm.R5, int32(r.Minor), next))
+			block = append(block, jmpImm(bpfJne, r5, int32(r.Minor)))
 		}
 		verdict := int32(0)
 		if r.Allow {
 			verdict = 1
 		}
-		block = append(block, asm.Mov.Imm(asm.R0, verdict), asm.Return())
-		if label != "" {
-			block[0] = block[0].WithSymbol(label)
-		}
-		insns = append(insns, block...)
+		block = append(block, movImm64(r0, verdict), exit())
+		insns = append(insns, jumpPast(block)...)
 		if len(block) == 2 {
 			// A rule for every device and access always matches: the
 			// rules before it can never decide (and the verifier
 			// rejects unreachable code).
 			return insns
 		}
-		label = next
 	}
-	final := asm.Mov.Imm(asm.R0, 0)
-	if label != "" {
-		final = final.WithSymbol(label)
-	}
-	return append(insns, final, asm.Return())
+	return append(insns, movImm64(r0, 0), exit())
 }
 
 // attachDeviceFilter loads the program and attaches it to the cgroup2
@@ -123,20 +109,21 @@ func attachDeviceFilter(d string, rules []DeviceRule) error {
 	}
 	defer unix.Close(fd)
 	old, _ := attachedDevicePrograms(fd)
-	attr := progAttachAttr{targetFd: uint32(fd), attachBpfFd: uint32(prog), attachType: uint32(ebpf.AttachCGroupDevice), attachFlags: unix.BPF_F_ALLOW_MULTI}
-	if _, _, errno := unix.Syscall(unix.SYS_BPF, unix.BPF_PROG_ATTACH, uintptr(unsafe.Pointer(&attr)), unsafe.Sizeof(attr)); errno != 0 {
-		return fmt.Errorf("linux.resources.devices: attach the eBPF device filter to %s: %w", d, errno)
+	attach := progAttachAttr{targetFd: uint32(fd), attachBpfFd: uint32(prog), attachType: unix.BPF_CGROUP_DEVICE, attachFlags: unix.BPF_F_ALLOW_MULTI}
+	if err := bpf(unix.BPF_PROG_ATTACH, unsafe.Pointer(&attach), unsafe.Sizeof(attach)); err != nil {
+		return fmt.Errorf("linux.resources.devices: attach the eBPF device filter to %s: %w", d, err)
 	}
 	for _, p := range old {
-		link.RawDetachProgram(link.RawDetachProgramOptions{Target: fd, Program: p, Attach: ebpf.AttachCGroupDevice})
-		p.Close()
+		detach := progAttachAttr{targetFd: uint32(fd), attachBpfFd: uint32(p), attachType: unix.BPF_CGROUP_DEVICE}
+		bpf(unix.BPF_PROG_DETACH, unsafe.Pointer(&detach), unsafe.Sizeof(detach))
+		unix.Close(p)
 	}
 	return nil
 }
 
-// The leading fields of union bpf_attr (include/uapi/linux/bpf.h) for
-// BPF_PROG_LOAD and BPF_PROG_ATTACH; the kernel takes a prefix of the union
-// and zero for everything after it.
+// The leading fields of union bpf_attr (include/uapi/linux/bpf.h) for the
+// commands used here; the kernel takes a prefix of the union and zero for
+// everything after it.
 type progLoadAttr struct {
 	progType, insnCnt  uint32
 	insns, license     uint64
@@ -150,22 +137,32 @@ type progAttachAttr struct {
 	targetFd, attachBpfFd, attachType, attachFlags, replaceBpfFd uint32
 }
 
-// loadDeviceProgram loads a BPF_PROG_TYPE_CGROUP_DEVICE program with one
-// bpf(2) call. cilium/ebpf assembles it; its loader (ebpf.NewProgram)
-// first probes the kernel for features this program does not use, with a
-// map and a program loaded and thrown away: about 1.5 ms of every start.
-// On failure the program is loaded again with the verifier's log, and the
-// log's last line goes into the error.
-func loadDeviceProgram(insns asm.Instructions) (int, error) {
-	var buf bytes.Buffer
-	if err := insns.Marshal(&buf, nativeOrder()); err != nil {
-		return -1, err
+type progQueryAttr struct {
+	targetFd, attachType, queryFlags, attachFlags uint32
+	progIDs                                       uint64
+	progCnt, _                                    uint32
+}
+
+type getFdByIDAttr struct {
+	id, nextID, openFlags uint32
+}
+
+func bpf(cmd int, attr unsafe.Pointer, size uintptr) error {
+	if _, _, errno := unix.Syscall(unix.SYS_BPF, uintptr(cmd), uintptr(attr), size); errno != 0 {
+		return errno
 	}
-	code := buf.Bytes()
+	return nil
+}
+
+// loadDeviceProgram loads a BPF_PROG_TYPE_CGROUP_DEVICE program with one
+// bpf(2) call. On failure the program is loaded again with the verifier's
+// log, and the log's last line goes into the error.
+func loadDeviceProgram(insns []bpfInsn) (int, error) {
+	code := encodeInsns(insns)
 	license := []byte("Apache\x00")
 	attr := progLoadAttr{
-		progType: uint32(ebpf.CGroupDevice),
-		insnCnt:  uint32(len(code) / asm.InstructionSize),
+		progType: unix.BPF_PROG_TYPE_CGROUP_DEVICE,
+		insnCnt:  uint32(len(insns)),
 		insns:    uint64(uintptr(unsafe.Pointer(&code[0]))),
 		license:  uint64(uintptr(unsafe.Pointer(&license[0]))),
 	}
@@ -192,30 +189,27 @@ func loadDeviceProgram(insns asm.Instructions) (int, error) {
 	return -1, errno2
 }
 
-func attachedDevicePrograms(cgfd int) ([]*ebpf.Program, error) {
-	res, err := link.QueryPrograms(link.QueryOptions{Target: cgfd, Attach: ebpf.AttachCGroupDevice})
+// attachedDevicePrograms opens the device programs attached to the cgroup
+// (BPF_PROG_QUERY, then BPF_PROG_GET_FD_BY_ID for each); the caller closes
+// the fds.
+func attachedDevicePrograms(cgfd int) ([]int, error) {
+	ids := make([]uint32, 64)
+	q := progQueryAttr{targetFd: uint32(cgfd), attachType: unix.BPF_CGROUP_DEVICE, progIDs: uint64(uintptr(unsafe.Pointer(&ids[0]))), progCnt: uint32(len(ids))}
+	err := bpf(unix.BPF_PROG_QUERY, unsafe.Pointer(&q), unsafe.Sizeof(q))
+	runtime.KeepAlive(ids)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("query the cgroup's device programs: %w", err)
 	}
-	var out []*ebpf.Program
+	var out []int
 	var errs []error
-	for _, p := range res.Programs {
-		prog, err := ebpf.NewProgramFromID(p.ID)
-		if err != nil {
-			errs = append(errs, err)
+	for _, id := range ids[:min(int(q.progCnt), len(ids))] {
+		get := getFdByIDAttr{id: id}
+		fd, _, errno := unix.Syscall(unix.SYS_BPF, unix.BPF_PROG_GET_FD_BY_ID, uintptr(unsafe.Pointer(&get)), unsafe.Sizeof(get))
+		if errno != 0 {
+			errs = append(errs, fmt.Errorf("open device program %d: %w", id, errno))
 			continue
 		}
-		out = append(out, prog)
+		out = append(out, int(fd))
 	}
 	return out, errors.Join(errs...)
-}
-
-// nativeOrder is the host's byte order as cilium/ebpf's assembler accepts
-// it: binary.LittleEndian or binary.BigEndian, not binary.NativeEndian.
-func nativeOrder() binary.ByteOrder {
-	var x uint16 = 1
-	if *(*byte)(unsafe.Pointer(&x)) == 1 {
-		return binary.LittleEndian
-	}
-	return binary.BigEndian
 }
