@@ -3,7 +3,6 @@ package libcontainer
 import (
 	"errors"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"syscall"
 
@@ -56,30 +55,27 @@ func (c *Container) setupCgroup() error {
 // cgroup: CLONE_INTO_CGROUP (clone3) puts it in the cgroup2 one atomically,
 // and it is written into each v1 hierarchy before it is sent its bootstrap,
 // so it has run no container code yet. Its children (the init) inherit.
-func (c *Container) startInCgroup(cmd *exec.Cmd) error {
+func (c *Container) startInCgroup(cmd *stageProcess) error {
 	if d := c.cg.Unified(); d != "" {
 		fd, err := unix.Open(d, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 		if err != nil {
 			return fmt.Errorf("open cgroup %s: %w", d, err)
 		}
 		defer unix.Close(fd)
-		cmd.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: fd}
-		err = cmd.Start()
+		err = cmd.start(&syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: fd})
 		if err == nil || !(errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EINVAL)) {
 			if err == nil {
-				err = c.cg.Place(cmd.Process.Pid)
+				err = c.cg.Place(cmd.pid)
 			}
 			return err
 		}
 		// A kernel without clone3's CLONE_INTO_CGROUP (before 5.7):
 		// fall back to writing the pid below.
-		cmd.SysProcAttr = nil
-		cmd.Process = nil
 	}
-	if err := cmd.Start(); err != nil {
+	if err := cmd.start(nil); err != nil {
 		return err
 	}
-	return c.cg.Place(cmd.Process.Pid)
+	return c.cg.Place(cmd.pid)
 }
 
 // cgroup returns the container's cgroup, loading it from the record.

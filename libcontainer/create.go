@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -267,20 +267,24 @@ func (c *Container) launch(o CreateOptions, pending *pendingFilter) error {
 		listener.Close()
 		return err
 	}
-	cmd := &exec.Cmd{
-		Path: exe,
-		Args: []string{"berth", "init"},
-		Env: []string{
+	files := []uintptr{0, 1, 2}
+	for _, f := range extra {
+		files = append(files, f.Fd())
+	}
+	cmd := &stageProcess{
+		path: exe,
+		args: []string{"berth", "init"},
+		env: []string{
 			initproc.EnvSyncFd + "=" + strconv.Itoa(3+passed),
 			initproc.EnvStartFd + "=" + strconv.Itoa(4+passed),
 		},
-		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
-		ExtraFiles: extra,
+		files: files,
 	}
 	if phase.Enabled() {
-		cmd.Env = append(cmd.Env, phase.Env+"="+phase.Path())
+		cmd.env = append(cmd.env, phase.Env+"="+phase.Path())
 	}
 	err = c.startStage(cmd)
+	runtime.KeepAlive(extra)
 	phase.Mark("stage-started")
 	child.Close()
 	listener.Close()
@@ -290,14 +294,13 @@ func (c *Container) launch(o CreateOptions, pending *pendingFilter) error {
 	stageDone := false
 	defer func() {
 		if !stageDone {
-			cmd.Process.Kill()
-			cmd.Wait()
+			cmd.kill()
 		}
 	}()
 	if err := syncmsg.Write(sync, syncmsg.Bootstrap, bs.Bytes()); err != nil {
 		return fmt.Errorf("send bootstrap to init: %w", err)
 	}
-	stagePid := cmd.Process.Pid
+	stagePid := cmd.pid
 	for c.st.Pid == 0 {
 		m, err := syncmsg.Read(sync)
 		if err != nil {

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"os/exec"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -21,11 +20,11 @@ import (
 
 // startStage starts the C stage: in the container's cgroup, or, with a
 // monitor, outside it.
-func (c *Container) startStage(cmd *exec.Cmd) error {
+func (c *Container) startStage(cmd *stageProcess) error {
 	if !c.st.KeepExitStatus {
 		return c.startInCgroup(cmd)
 	}
-	return cmd.Start()
+	return cmd.start(nil)
 }
 
 // placeStage answers a StagePid message: it returns the pid of the process
@@ -47,23 +46,23 @@ func (c *Container) placeStage(payload []byte) (int, error) {
 // a mapping of this whole binary: about a millisecond that the rest of the
 // setup need not wait for; reaped() waits for it); with a monitor, the
 // stage stays, and its identity is recorded for wait and delete.
-func (c *Container) finishStage(cmd *exec.Cmd) error {
+func (c *Container) finishStage(cmd *stageProcess) error {
 	if !c.st.KeepExitStatus {
 		done := make(chan struct{})
 		go func() {
-			cmd.Wait()
+			cmd.wait()
 			close(done)
 		}()
 		c.stageReaped = done
 		return nil
 	}
-	st, err := procinfo.ReadStat(cmd.Process.Pid)
+	st, err := procinfo.ReadStat(cmd.pid)
 	if err != nil {
 		return fmt.Errorf("read the monitor's start time: %w", err)
 	}
-	c.st.MonitorPid, c.st.MonitorStart = cmd.Process.Pid, st.StartTime
 	// It outlives this command; whoever inherits it reaps it.
-	return cmd.Process.Release()
+	c.st.MonitorPid, c.st.MonitorStart = cmd.pid, st.StartTime
+	return nil
 }
 
 // waitMonitor waits for the monitor to have written the status and
