@@ -65,7 +65,7 @@ func (c *Container) startInCgroup(cmd *stageProcess) error {
 		err = cmd.start(&syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: fd})
 		if err == nil || !(errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EINVAL)) {
 			if err == nil {
-				err = c.cg.Place(cmd.pid)
+				err = c.cg.PlaceV1(cmd.pid)
 			}
 			return err
 		}

@@ -250,12 +250,23 @@ func enableV2(mount, parent string, need []string) error {
 }
 
 // Place moves pid into the container's cgroup in every hierarchy, v1
-// first: with CLONE_INTO_CGROUP the process is already in the cgroup2 one
-// and writing it again is harmless.
-func (c *Cgroup) Place(pid int) error {
+// first.
+func (c *Cgroup) Place(pid int) error { return c.place(pid, false) }
+
+// PlaceV1 moves pid into the container's v1 hierarchies only: it was
+// cloned into the cgroup2 one (CLONE_INTO_CGROUP). Writing cgroup.procs
+// again is no harmless no-op: every write takes the kernel's
+// cgroup_threadgroup_rwsem for writing, which waits for an RCU grace
+// period when no writer came shortly before (0.3 to 1 ms here, 6 ms for
+// the first write into a new cgroup).
+func (c *Cgroup) PlaceV1(pid int) error { return c.place(pid, true) }
+
+func (c *Cgroup) place(pid int, v1Only bool) error {
 	keys := make([]string, 0, len(c.Dirs))
 	for k := range c.Dirs {
-		keys = append(keys, k)
+		if !(v1Only && k == UnifiedKey) {
+			keys = append(keys, k)
+		}
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
