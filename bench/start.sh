@@ -23,8 +23,11 @@
 # Each group also times the same bundle with a docker-sized seccomp profile
 # (bench/seccomp-allowlist.json: 345 syscalls allowed by name on x86_64, x86
 # and x32, clone only without namespace flags, everything else EPERM), as
-# engines always pass one: building the filter with libseccomp is then part
-# of every start. Those runs are named RUNTIME-seccomp.
+# engines always pass one. Those runs are named RUNTIME-seccomp. runc and
+# crun build the filter with libseccomp in every start; berth builds it once
+# (in the warmup runs) and reads it from its filter cache afterwards
+# (README.md, "Seccomp filter cache"), as it does for an engine that starts
+# many containers with one profile.
 # A runtime whose binary is missing is skipped (and said so).
 #
 # How to read it: the summary gives the mean and standard deviation in ms per

@@ -174,7 +174,7 @@ type pendingFilter struct {
 func compileInBackground(c *specs.LinuxSeccomp) *pendingFilter {
 	p := &pendingFilter{done: make(chan struct{})}
 	go func() {
-		p.filter, p.err = seccomp.Compile(c)
+		p.filter, p.err = seccomp.CompileCached(c, seccomp.CacheDir())
 		close(p.done)
 	}()
 	return p

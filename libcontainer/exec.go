@@ -137,7 +137,7 @@ func (c *Container) startExec(o ExecOptions, cgroups []string) (*Process, error)
 		return nil, err
 	}
 	// The container's filter applies to its exec'd processes too.
-	filter, err := seccomp.Compile(c.st.Config.Linux.Seccomp)
+	filter, err := seccomp.CompileCached(c.st.Config.Linux.Seccomp, seccomp.CacheDir())
 	if err != nil {
 		return nil, err
 	}

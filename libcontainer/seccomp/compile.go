@@ -40,6 +40,15 @@ func Compile(c *specs.LinuxSeccomp) (*Filter, error) {
 	if err := Validate(c); err != nil {
 		return nil, err
 	}
+	out, err := build(c)
+	if err != nil {
+		return nil, err
+	}
+	return out, finish(c, out)
+}
+
+// build makes the BPF program with libseccomp (Program and Notify).
+func build(c *specs.LinuxSeccomp) (*Filter, error) {
 	def := toAction(c.DefaultAction, c.DefaultErrnoRet)
 	f, err := libseccomp.NewFilter(def)
 	if err != nil {
@@ -98,6 +107,11 @@ func Compile(c *specs.LinuxSeccomp) (*Filter, error) {
 		return nil, fmt.Errorf("linux.seccomp: the filter has %d BPF instructions, more than the kernel's limit of %d", len(prog), bpfMaxInsns)
 	}
 	out.Program = encode(prog)
+	return out, nil
+}
+
+// finish sets the filter's flags and checks that the kernel has them.
+func finish(c *specs.LinuxSeccomp, out *Filter) error {
 	for _, name := range c.Flags {
 		out.Flags |= flags[name]
 	}
@@ -106,10 +120,10 @@ func Compile(c *specs.LinuxSeccomp) (*Filter, error) {
 	}
 	for _, name := range c.Flags {
 		if !kernelHasFlag(flags[name]) {
-			return nil, fmt.Errorf("linux.seccomp.flags: %s is not supported by this kernel", name)
+			return fmt.Errorf("linux.seccomp.flags: %s is not supported by this kernel", name)
 		}
 	}
-	return out, nil
+	return nil
 }
 
 func toAction(a specs.LinuxSeccompAction, errno *uint) libseccomp.ScmpAction {

@@ -146,10 +146,53 @@ setup() {
 @test "seccomp: syscall names unknown to libseccomp are skipped (logged with --debug)" {
 	seccomp '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["berth_no_such_syscall","mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO"}]}'
 	set_args sh -c 'mkdir /dev/shm/d'
-	run "$BERTH" --root "$ROOT" --debug --log "$BATS_TEST_TMPDIR/log" run --bundle "$BUNDLE" "$CID"
+	# A fresh filter cache: a cached program is not compiled, so nothing
+	# would be skipped or logged.
+	BERTH_SECCOMP_CACHE=$BATS_TEST_TMPDIR/cache run "$BERTH" --root "$ROOT" --debug --log "$BATS_TEST_TMPDIR/log" run --bundle "$BUNDLE" "$CID"
 	[ "$status" -eq 1 ]
 	[[ $output == *"Operation not permitted"* ]]
 	grep -q 'skipping syscall \\\?"berth_no_such_syscall' "$BATS_TEST_TMPDIR/log"
+}
+
+@test "seccomp: compiled filters are cached; a damaged entry is compiled again, never used" {
+	export BERTH_SECCOMP_CACHE=$BATS_TEST_TMPDIR/cache
+	deny_mkdir SCMP_ACT_ERRNO
+	set_args sh -c 'mkdir /dev/shm/d'
+	runlog() { # runlog N: a run logged at debug level to log.N
+		run "$BERTH" --root "$ROOT" --debug --log "$BATS_TEST_TMPDIR/log.$1" run --bundle "$BUNDLE" "$CID"
+		[ "$status" -eq 1 ]
+		[[ $output == *"Operation not permitted"* ]]
+	}
+	runlog 1
+	grep -q 'filter compiled and cached' "$BATS_TEST_TMPDIR/log.1"
+	entries=("$BERTH_SECCOMP_CACHE"/*)
+	[ "${#entries[@]}" -eq 1 ]
+	[ "$(stat -c %a "$BERTH_SECCOMP_CACHE")" = 700 ]
+	[ "$(stat -c %a "${entries[0]}")" = 600 ]
+
+	runlog 2
+	grep -q 'filter read from the cache' "$BATS_TEST_TMPDIR/log.2"
+
+	# A damaged entry (one instruction short: the hash no longer
+	# matches) is not used; the filter is built again and still denies.
+	truncate -s -8 "${entries[0]}"
+	runlog 3
+	grep -q 'does not match its hash' "$BATS_TEST_TMPDIR/log.3"
+	grep -q 'filter compiled and cached' "$BATS_TEST_TMPDIR/log.3"
+	runlog 4
+	grep -q 'filter read from the cache' "$BATS_TEST_TMPDIR/log.4"
+
+	# Another profile is another entry; "off" writes nothing.
+	deny_mkdir SCMP_ACT_ERRNO '"errnoRet":1'
+	runlog 5
+	entries=("$BERTH_SECCOMP_CACHE"/*)
+	[ "${#entries[@]}" -eq 2 ]
+	deny_mkdir SCMP_ACT_ERRNO '"errnoRet":1' # same rule as errnoRet 1 is EPERM
+	update_config '.linux.seccomp.syscalls[0].names += ["rmdir"]'
+	BERTH_SECCOMP_CACHE=off runlog 6
+	! grep -q 'seccomp cache\|from the cache\|and cached' "$BATS_TEST_TMPDIR/log.6"
+	entries=("$BERTH_SECCOMP_CACHE"/*)
+	[ "${#entries[@]}" -eq 2 ]
 }
 
 @test "seccomp: filter flags are passed to the kernel" {
