@@ -559,6 +559,9 @@ static void run_op(struct plan_reader *r, int startfd)
 	case OP_HOOKS:
 		wait_hooks();
 		return;
+	case OP_CONSOLE:
+		op_console(r, syncfd);
+		return;
 	case OP_KEYRING: {
 		// A fresh session keyring, so the container cannot read the
 		// host's keys through the one it would otherwise inherit.

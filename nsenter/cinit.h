@@ -33,6 +33,7 @@ enum {
 	OP_KEYRING = 19, // name
 	OP_RLIMIT = 20, // resource, soft, hard, name
 	OP_PROCESS = 21, // last: see run_process in cinit.c
+	OP_CONSOLE = 22, // has_size, width, height: process.terminal (cinit_console.c)
 };
 
 struct plan_reader {
@@ -66,6 +67,10 @@ const char *errstr(int err);
 // fs_op runs one filesystem op of the plan (cinit_fs.c); it returns 0 for
 // an op it does not know.
 int fs_op(struct plan_reader *r);
+
+// op_console gives the process the container's pty (cinit_console.c) and
+// sends its master to the runtime on syncfd.
+void op_console(struct plan_reader *r, int syncfd);
 
 // in_root opens path inside root (openat2 RESOLVE_IN_ROOT, no magic links)
 // with the open flags given (O_CLOEXEC is added); mkdir_all creates path's

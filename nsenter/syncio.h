@@ -18,6 +18,7 @@ enum {
 	MSG_HOOKS_REQ = 7, // init -> parent: run prestart and createRuntime hooks
 	MSG_HOOKS_DONE = 8, // parent -> init: they ran
 	MSG_READY = 9, // init -> parent: created, waiting for start
+	MSG_CONSOLE = 10, // init -> parent: then one byte carrying the pty master
 	MSG_PLAN = 14, // parent -> C init: the plan (cinit.h)
 	MSG_STAGE_PID = 20, // stage -> parent: place me in the cgroup (monitor mode)
 };

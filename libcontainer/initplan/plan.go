@@ -39,6 +39,7 @@ const (
 	opKeyring         = 19
 	opRlimit          = 20
 	opProcess         = 21
+	opConsole         = 22
 )
 
 // Input is what a plan is compiled from: the fields of initproc.InitConfig
@@ -64,8 +65,6 @@ func Unsupported(s *specs.Spec) string {
 	switch {
 	case p == nil:
 		return "no process"
-	case p.Terminal:
-		return "process.terminal"
 	case s.Linux == nil:
 		return "no linux section"
 	case len(s.Linux.Sysctl) > 0:
@@ -339,6 +338,18 @@ func mask(l []uint) uint64 {
 
 func compileProcess(b *builder, in Input) error {
 	p := in.Spec.Process
+	if p.Terminal {
+		// Where the Go init sets it up: after the root's last change,
+		// before the keyring.
+		var w, h uint
+		if p.ConsoleSize != nil {
+			w, h = p.ConsoleSize.Width, p.ConsoleSize.Height
+		}
+		b.flag(p.ConsoleSize != nil)
+		b.u64(uint64(w))
+		b.u64(uint64(h))
+		b.end(opConsole)
+	}
 	if !in.NoNewKeyring {
 		b.str("_ses." + in.ID)
 		b.end(opKeyring)

@@ -2,6 +2,7 @@ package initplan
 
 import (
 	"encoding/binary"
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,8 +37,7 @@ func input(s *specs.Spec) Input {
 }
 
 func TestDefaultSpecPlan(t *testing.T) {
-	s := specdefault.Default()
-	s.Process.Terminal = false // a terminal still needs the Go init
+	s := specdefault.Default() // terminal true, as runc's
 	if why := Unsupported(s); why != "" {
 		t.Fatalf("the default spec needs the Go init: %s", why)
 	}
@@ -62,6 +62,11 @@ func TestDefaultSpecPlan(t *testing.T) {
 	if count[opCgroup] != 1 {
 		t.Errorf("ops %v: want the cgroup mount", got)
 	}
+	// The terminal comes after the root's last change and before the
+	// keyring, where the Go init sets it up.
+	if i := slices.Index(got, opConsole); i < 0 || i < slices.Index(got, opMkcwd) || i < slices.Index(got, opReadonlyRoot) || got[i+1] != opKeyring {
+		t.Errorf("ops %v: want the console after the cwd and the read-only root, right before the keyring", got)
+	}
 
 	in := input(s)
 	in.NoPivot, in.NoNewKeyring = true, true
@@ -80,8 +85,7 @@ func TestDefaultSpecPlan(t *testing.T) {
 
 func TestUnsupportedGoesToTheGoInit(t *testing.T) {
 	for name, edit := range map[string]func(*specs.Spec){
-		"terminal": func(s *specs.Spec) { s.Process.Terminal = true },
-		"sysctl":   func(s *specs.Spec) { s.Linux.Sysctl = map[string]string{"kernel.shmmni": "4000"} },
+		"sysctl": func(s *specs.Spec) { s.Linux.Sysctl = map[string]string{"kernel.shmmni": "4000"} },
 		"hooks": func(s *specs.Spec) {
 			s.Hooks = &specs.Hooks{StartContainer: []specs.Hook{{Path: "/bin/true"}}}
 		},
