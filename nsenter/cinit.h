@@ -34,6 +34,7 @@ enum {
 	OP_RLIMIT = 20, // resource, soft, hard, name
 	OP_PROCESS = 21, // last: see run_process in cinit.c
 	OP_CONSOLE = 22, // has_size, width, height: process.terminal (cinit_console.c)
+	OP_SYSCTL = 23, // key, path under /proc, value (cinit_sysctl.c)
 };
 
 struct plan_reader {
@@ -71,6 +72,10 @@ int fs_op(struct plan_reader *r);
 // op_console gives the process the container's pty (cinit_console.c) and
 // sends its master to the runtime on syncfd.
 void op_console(struct plan_reader *r, int syncfd);
+
+// sysctl_op runs an OP_SYSCTL (cinit_sysctl.c); it returns 0 for any
+// other op.
+int sysctl_op(struct plan_reader *r);
 
 // in_root opens path inside root (openat2 RESOLVE_IN_ROOT, no magic links)
 // with the open flags given (O_CLOEXEC is added); mkdir_all creates path's

@@ -4,7 +4,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -14,6 +16,7 @@ import (
 	"github.com/berth-runtime/berth/libcontainer/initproc"
 	"github.com/berth-runtime/berth/libcontainer/rootfs"
 	"github.com/berth-runtime/berth/libcontainer/seccomp"
+	"github.com/berth-runtime/berth/libcontainer/sysctl"
 )
 
 // Op codes; nsenter/cinit.h has the same values and each op's fields.
@@ -40,6 +43,7 @@ const (
 	opRlimit          = 20
 	opProcess         = 21
 	opConsole         = 22
+	opSysctl          = 23
 )
 
 // Input is what a plan is compiled from: the fields of initproc.InitConfig
@@ -67,8 +71,6 @@ func Unsupported(s *specs.Spec) string {
 		return "no process"
 	case s.Linux == nil:
 		return "no linux section"
-	case len(s.Linux.Sysctl) > 0:
-		return "linux.sysctl"
 	case s.Hooks != nil && (len(s.Hooks.CreateContainer) > 0 || len(s.Hooks.StartContainer) > 0):
 		return "createContainer or startContainer hooks"
 	}
@@ -154,6 +156,20 @@ func Compile(in Input) ([]byte, error) {
 	if s.Domainname != "" {
 		b.str(s.Domainname)
 		b.end(opDomainname)
+	}
+	// After the names, as the Go init: kernel.domainname here wins over
+	// domainname. The keys were checked at create (namespaced, and the
+	// container has that namespace); sorted, so every run writes them in
+	// one order.
+	for _, k := range slices.Sorted(maps.Keys(s.Linux.Sysctl)) {
+		p, err := sysctl.ProcPath(k)
+		if err != nil {
+			return nil, err
+		}
+		b.str(k)
+		b.str(p)
+		b.str(s.Linux.Sysctl[k])
+		b.end(opSysctl)
 	}
 	if err := compileRootfs(&b, in); err != nil {
 		return nil, err

@@ -83,9 +83,39 @@ func TestDefaultSpecPlan(t *testing.T) {
 	}
 }
 
+func TestSysctlsFollowTheNamesInKeyOrder(t *testing.T) {
+	s := specdefault.Default()
+	s.Domainname = "example.org"
+	s.Linux.Sysctl = map[string]string{"net.ipv4.ip_forward": "1", "kernel.shmmni": "4000", "net/ipv4/conf/eth0.100/forwarding": "1"}
+	plan, err := Compile(input(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ops(t, plan)
+	if !slices.Equal(got[:5], []uint32{opHostname, opDomainname, opSysctl, opSysctl, opSysctl}) {
+		t.Fatalf("ops %v: want hostname, domainname, then the three sysctls", got)
+	}
+	// The fields of the first sysctl op: key, path, value, each a
+	// uint32 length, the bytes and a NUL.
+	var fields []string
+	r := plan
+	for i := 0; i < 2; i++ { // past the hostname and the domainname
+		hdr := binary.NativeEndian.Uint32(r[4:8]) // op length
+		r = r[8+hdr:]
+	}
+	op := r[8:]
+	for i := 0; i < 3; i++ {
+		n := binary.NativeEndian.Uint32(op)
+		fields = append(fields, string(op[4:4+n-1]))
+		op = op[4+n:]
+	}
+	if want := []string{"kernel.shmmni", "sys/kernel/shmmni", "4000"}; !slices.Equal(fields, want) {
+		t.Errorf("first sysctl op %q, want %q (sorted by key)", fields, want)
+	}
+}
+
 func TestUnsupportedGoesToTheGoInit(t *testing.T) {
 	for name, edit := range map[string]func(*specs.Spec){
-		"sysctl": func(s *specs.Spec) { s.Linux.Sysctl = map[string]string{"kernel.shmmni": "4000"} },
 		"hooks": func(s *specs.Spec) {
 			s.Hooks = &specs.Hooks{StartContainer: []specs.Hook{{Path: "/bin/true"}}}
 		},

@@ -1,7 +1,9 @@
 package sysctl
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
@@ -33,6 +35,16 @@ func split(key string) ([]string, error) {
 		}
 	}
 	return parts, nil
+}
+
+// ProcPath is key's file relative to the root of procfs
+// ("sys/net/ipv4/ip_forward"); its components are plain names.
+func ProcPath(key string) (string, error) {
+	parts, err := split(key)
+	if err != nil {
+		return "", err
+	}
+	return "sys/" + strings.Join(parts, "/"), nil
 }
 
 // Check says whether key may be set in a container that has the
@@ -73,7 +85,7 @@ func Write(key, value string) error {
 	defer proc.Close()
 	// The components are plain names (split) and the lookup refuses
 	// symlinks and magic links: the path cannot leave /proc/sys.
-	h, err := proc.OpenRoot("sys/" + strings.Join(parts, "/"))
+	h, err := proc.OpenRoot("sys/" + strings.Join(parts, "/")) // ProcPath
 	if err != nil {
 		return fmt.Errorf("sysctl %s: %w", key, err)
 	}
@@ -91,6 +103,12 @@ func Write(key, value string) error {
 		return fmt.Errorf("sysctl %s: the file opened is not on procfs (type %#x)", key, st.Type)
 	}
 	if _, err := f.WriteString(value); err != nil {
+		// The kernel's answer alone: the file's name is pathrs's
+		// description of its handle, and the key says which file.
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
 		return fmt.Errorf("sysctl %s = %q: %w", key, value, err)
 	}
 	return nil

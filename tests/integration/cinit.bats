@@ -38,8 +38,8 @@ threads_of_init() {
 	[ "$n" -gt 1 ]
 }
 
-@test "cinit: a config the C init does not run yet (linux.sysctl) gets the Go init" {
-	update_config '.linux.sysctl = {"kernel.shmmni": "4000"}'
+@test "cinit: a config the C init does not run yet (a createContainer hook) gets the Go init" {
+	update_config '.hooks.createContainer = [{path: "/bin/true"}]'
 	n=$(threads_of_init "$CID")
 	echo "threads: $n"
 	[ "$n" -gt 1 ]
@@ -169,6 +169,28 @@ probe_config() {
 	[ "$status" -eq 0 ]
 	[ "$(grep -c ' main$' "$BATS_TEST_TMPDIR/phases")" -eq 1 ]
 	grep -q ' init-exec$' "$BATS_TEST_TMPDIR/phases"
+}
+
+@test "cinit: the C init writes linux.sysctl; a value the kernel refuses is the same error as the Go init's" {
+	update_config '.linux.sysctl = {"kernel.shmmni": "1234", "net/ipv4/conf/all/forwarding": "1"}'
+	set_args cat /proc/sys/kernel/shmmni /proc/sys/net/ipv4/conf/all/forwarding
+	BERTH_PHASES=$BATS_TEST_TMPDIR/phases run berth run --bundle "$BUNDLE" "$CID"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 1234 ] && [ "${lines[1]}" = 1 ]
+	[ "$(grep -c ' main$' "$BATS_TEST_TMPDIR/phases")" -eq 1 ] # the C init ran it
+
+	update_config '.linux.sysctl = {"net.ipv4.ip_forward": "forty-two"}'
+	run env BERTH_INIT=go "$BERTH" --root "$ROOT" run --bundle "$BUNDLE" "$CID"
+	echo "Go init: $output"
+	[ "$status" -ne 0 ]
+	go_err=$output
+	run berth run --bundle "$BUNDLE" "$CID"
+	echo "C init: $output"
+	[ "$status" -ne 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ $output == *"container \"$CID\": create: sysctl net.ipv4.ip_forward = \"forty-two\": invalid argument"* ]]
+	[ "$output" = "$go_err" ]
+	assert_no_leftovers "$CID"
 }
 
 @test "cinit: errors from the C init name the container, the step and the path" {
