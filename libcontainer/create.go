@@ -360,6 +360,7 @@ func (c *Container) launch(o CreateOptions, pending *pendingFilter) error {
 			NoPivot: o.NoPivot, NoNewKeyring: o.NoNewKeyring, PreserveFDs: o.PreserveFDs,
 			ListenFDs: o.ListenFDs, ListenFDNames: o.ListenFDNames,
 			UserNS: hasNS(spec, specs.UserNamespace), Cgroups: c.cgroupView(), Seccomp: filter,
+			HostPid: c.st.Pid,
 		})
 		if err != nil {
 			return err

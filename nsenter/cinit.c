@@ -159,7 +159,7 @@ struct process {
 	unsigned short prog_len;
 };
 
-static char **rd_strv(struct plan_reader *r, uint64_t *count, size_t extra)
+char **rd_strv(struct plan_reader *r, uint64_t *count, size_t extra)
 {
 	uint64_t n = rd_u64(r);
 	if (n > r->left)
@@ -509,6 +509,7 @@ __attribute__((noreturn)) static void run_process(struct plan_reader *r, int sta
 		cinit_fail(errno, "report ready");
 	wait_start(startfd);
 	mark("init-start");
+	run_later_hooks();
 	if (p.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		cinit_fail(errno, "set no_new_privs");
 	umask(p.umask);
@@ -589,7 +590,7 @@ static void run_op(struct plan_reader *r, int startfd)
 	case OP_PROCESS:
 		run_process(r, startfd);
 	}
-	if (!fs_op(r) && !sysctl_op(r))
+	if (!fs_op(r) && !sysctl_op(r) && !hook_op(r))
 		cinit_fail(0, "plan: unknown op %u", r->op);
 }
 

@@ -35,6 +35,7 @@ enum {
 	OP_PROCESS = 21, // last: see run_process in cinit.c
 	OP_CONSOLE = 22, // has_size, width, height: process.terminal (cinit_console.c)
 	OP_SYSCTL = 23, // key, path under /proc, value (cinit_sysctl.c)
+	OP_HOOK = 24, // after_start, kind, index, path, argv, env, has_timeout, timeout, state JSON (cinit_hooks.c)
 };
 
 struct plan_reader {
@@ -45,6 +46,9 @@ struct plan_reader {
 
 uint64_t rd_u64(struct plan_reader *r);
 const char *rd_str(struct plan_reader *r);
+// rd_strv reads a count and that many strings into a NULL-terminated
+// array with room for extra more; *count is the number read.
+char **rd_strv(struct plan_reader *r, uint64_t *count, size_t extra);
 
 // cinit_run never returns: it reads the plan from syncfd, runs it and execs
 // the container's process, or reports the failure and exits. startfd_env
@@ -76,6 +80,12 @@ void op_console(struct plan_reader *r, int syncfd);
 // sysctl_op runs an OP_SYSCTL (cinit_sysctl.c); it returns 0 for any
 // other op.
 int sysctl_op(struct plan_reader *r);
+
+// hook_op runs an OP_HOOK: a createContainer hook at once, a
+// startContainer hook kept for run_later_hooks, after start (cinit_hooks.c).
+// It returns 0 for any other op.
+int hook_op(struct plan_reader *r);
+void run_later_hooks(void);
 
 // in_root opens path inside root (openat2 RESOLVE_IN_ROOT, no magic links)
 // with the open flags given (O_CLOEXEC is added); mkdir_all creates path's

@@ -30,10 +30,10 @@
 // init does the syscalls and the checks that must look at the filesystem as
 // it is (paths resolved with openat2 RESOLVE_IN_ROOT, /proc, /sys and /dev
 // never through a symlink, mount destinations read back, /dev/null checked
-// before masking); cinit_console.c gives the process its terminal and
-// cinit_sysctl.c writes linux.sysctl. Configs that use what is not ported
-// yet (createContainer/startContainer hooks, idmapped mounts, seccomp
-// notify) get the Go init, as does every container when BERTH_INIT=go is
+// before masking); cinit_console.c gives the process its terminal,
+// cinit_sysctl.c writes linux.sysctl and cinit_hooks.c runs the
+// createContainer and startContainer hooks. Configs that use what is not
+// ported yet (idmapped mounts, seccomp notify) get the Go init, as does every container when BERTH_INIT=go is
 // set; `berth exec` always does.
 //
 // Monitor mode (a REC_MONITOR bootstrap record: berth run -d, or

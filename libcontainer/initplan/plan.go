@@ -2,6 +2,7 @@ package initplan
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -44,6 +45,7 @@ const (
 	opProcess         = 21
 	opConsole         = 22
 	opSysctl          = 23
+	opHook            = 24
 )
 
 // Input is what a plan is compiled from: the fields of initproc.InitConfig
@@ -59,6 +61,8 @@ type Input struct {
 	UserNS             bool
 	Cgroups            *rootfs.CgroupView
 	Seccomp            *seccomp.Filter
+	// HostPid is the init's pid on the host, for the hooks' state.
+	HostPid int
 }
 
 // Unsupported says why s needs the Go init (package initproc), or "" when
@@ -71,8 +75,6 @@ func Unsupported(s *specs.Spec) string {
 		return "no process"
 	case s.Linux == nil:
 		return "no linux section"
-	case s.Hooks != nil && (len(s.Hooks.CreateContainer) > 0 || len(s.Hooks.StartContainer) > 0):
-		return "createContainer or startContainer hooks"
 	}
 	if sc := s.Linux.Seccomp; sc != nil {
 		if sc.DefaultAction == specs.ActNotify {
@@ -207,6 +209,13 @@ func compileRootfs(b *builder, in Input) error {
 	}
 	if h := s.Hooks; h != nil && (len(h.Prestart) > 0 || len(h.CreateRuntime) > 0) { //nolint:staticcheck // prestart is deprecated but still honoured
 		b.end(opHooks)
+	}
+	if h := s.Hooks; h != nil {
+		// In the container's namespaces, after the mounts and before
+		// pivot_root (runtime-spec, config.md#createcontainer-hooks).
+		if err := compileHooks(b, in, "createContainer", h.CreateContainer, specs.StateCreating, false); err != nil {
+			return err
+		}
 	}
 	b.str(in.Rootfs)
 	if in.NoPivot {
@@ -354,6 +363,13 @@ func mask(l []uint) uint64 {
 
 func compileProcess(b *builder, in Input) error {
 	p := in.Spec.Process
+	if h := in.Spec.Hooks; h != nil {
+		// Kept by the init until start, then run before the process is
+		// executed (runtime-spec, config.md#startcontainer-hooks).
+		if err := compileHooks(b, in, "startContainer", h.StartContainer, specs.StateCreated, true); err != nil {
+			return err
+		}
+	}
 	if p.Terminal {
 		// Where the Go init sets it up: after the root's last change,
 		// before the keyring.
@@ -446,4 +462,36 @@ func hasNamespace(s *specs.Spec, t specs.LinuxNamespaceType) bool {
 		}
 	}
 	return false
+}
+
+// compileHooks writes one op per hook with the state JSON the hook reads
+// on stdin, as package hooks would encode it for the Go init.
+func compileHooks(b *builder, in Input, kind string, hooks []specs.Hook, status specs.ContainerState, afterStart bool) error {
+	if len(hooks) == 0 {
+		return nil
+	}
+	state, err := json.Marshal(&specs.State{
+		Version: specs.Version, ID: in.ID, Status: status, Pid: in.HostPid,
+		Bundle: in.Bundle, Annotations: in.Spec.Annotations,
+	})
+	if err != nil {
+		return fmt.Errorf("%s hook: encode state: %w", kind, err)
+	}
+	for i, h := range hooks {
+		b.flag(afterStart)
+		b.str(kind)
+		b.u64(uint64(i))
+		b.str(h.Path)
+		b.strs(h.Args)
+		b.strs(h.Env)
+		b.flag(h.Timeout != nil)
+		var t int64
+		if h.Timeout != nil {
+			t = int64(*h.Timeout)
+		}
+		b.u64(uint64(t))
+		b.str(string(state))
+		b.end(opHook)
+	}
+	return nil
 }

@@ -114,11 +114,76 @@ func TestSysctlsFollowTheNamesInKeyOrder(t *testing.T) {
 	}
 }
 
+func TestHooksAroundPivotAndStart(t *testing.T) {
+	s := specdefault.Default()
+	s.Hooks = &specs.Hooks{
+		CreateRuntime:   []specs.Hook{{Path: "/bin/true"}},
+		CreateContainer: []specs.Hook{{Path: "/a"}, {Path: "/b"}},
+		StartContainer:  []specs.Hook{{Path: "/c"}},
+	}
+	in := input(s)
+	in.HostPid = 4242
+	plan, err := Compile(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ops(t, plan)
+	hooks := slices.Index(got, opHooks)
+	pivot := slices.Index(got, opPivot)
+	if hooks < 0 || got[hooks+1] != opHook || got[hooks+2] != opHook || got[hooks+3] != opPivot {
+		t.Errorf("ops %v: want the createRuntime request, the two createContainer hooks, then pivot_root", got)
+	}
+	// The startContainer hook comes with the process's ops (the init
+	// keeps it until start): after pivot_root, and an op of its own, not
+	// mixed into another (the plan parses).
+	if after := got[pivot+1:]; slices.Index(after, opHook) < 0 || slices.Index(after, opHook) > slices.Index(after, opProcess) {
+		t.Errorf("ops %v: want the startContainer hook after pivot_root, before the process", got)
+	}
+	// Each hook op is exactly its fields, as cinit_hooks.c reads them.
+	var paths []string
+	for off := 0; off < len(plan); {
+		code := binary.NativeEndian.Uint32(plan[off:])
+		n := int(binary.NativeEndian.Uint32(plan[off+4:]))
+		op := plan[off+8 : off+8+n]
+		off += 8 + n
+		if code != opHook {
+			continue
+		}
+		u64 := func() uint64 { v := binary.NativeEndian.Uint64(op); op = op[8:]; return v }
+		str := func() string {
+			l := binary.NativeEndian.Uint32(op)
+			v := string(op[4 : 4+l-1])
+			op = op[4+l:]
+			return v
+		}
+		u64()
+		str()
+		u64()
+		paths = append(paths, str())
+		for k := u64(); k > 0; k-- {
+			str()
+		}
+		for k := u64(); k > 0; k-- {
+			str()
+		}
+		u64()
+		u64()
+		str()
+		if len(op) != 0 {
+			t.Errorf("hook op for %s: %d bytes past its fields", paths[len(paths)-1], len(op))
+		}
+	}
+	if !slices.Equal(paths, []string{"/a", "/b", "/c"}) {
+		t.Errorf("hook ops for %v, want /a, /b, /c", paths)
+	}
+	if !strings.Contains(string(plan), `{"ociVersion":"`+specs.Version+`","id":"c1","status":"creating","pid":4242,"bundle":"/b"}`) ||
+		!strings.Contains(string(plan), `"status":"created","pid":4242`) {
+		t.Errorf("the hooks' state JSON is not in the plan:\n%q", plan)
+	}
+}
+
 func TestUnsupportedGoesToTheGoInit(t *testing.T) {
 	for name, edit := range map[string]func(*specs.Spec){
-		"hooks": func(s *specs.Spec) {
-			s.Hooks = &specs.Hooks{StartContainer: []specs.Hook{{Path: "/bin/true"}}}
-		},
 		"idmap": func(s *specs.Spec) {
 			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/x", Type: "bind", Source: "/tmp", Options: []string{"bind", "idmap"}})
 		},

@@ -38,8 +38,11 @@ threads_of_init() {
 	[ "$n" -gt 1 ]
 }
 
-@test "cinit: a config the C init does not run yet (a createContainer hook) gets the Go init" {
-	update_config '.hooks.createContainer = [{path: "/bin/true"}]'
+@test "cinit: a config the C init does not run yet (an idmapped mount) gets the Go init" {
+	mkdir -p "$BATS_TEST_TMPDIR/src"
+	update_config '.mounts += [{destination: "/m", type: "bind", source: $s, options: ["bind", "idmap"],
+		uidMappings: [{containerID: 1000, hostID: 0, size: 1}], gidMappings: [{containerID: 1000, hostID: 0, size: 1}]}]' \
+		--arg s "$BATS_TEST_TMPDIR/src"
 	n=$(threads_of_init "$CID")
 	echo "threads: $n"
 	[ "$n" -gt 1 ]
@@ -191,6 +194,55 @@ probe_config() {
 	[[ $output == *"container \"$CID\": create: sysctl net.ipv4.ip_forward = \"forty-two\": invalid argument"* ]]
 	[ "$output" = "$go_err" ]
 	assert_no_leftovers "$CID"
+}
+
+# both_fail: run the config with the Go init, then the C init: both fail
+# with the same one line (but for the container ID), and leave nothing.
+both_fail() {
+	run env BERTH_INIT=go "$BERTH" --root "$ROOT" run --bundle "$BUNDLE" "$CID-go"
+	echo "Go init: status $status: $output"
+	[ "$status" -ne 0 ]
+	local go_out=$output
+	run berth run --bundle "$BUNDLE" "$CID"
+	echo "C init: status $status: $output"
+	[ "$status" -ne 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[ "${output//"$CID"/ID}" = "${go_out//"$CID-go"/ID}" ]
+	assert_no_leftovers "$CID"
+	assert_no_leftovers "$CID-go"
+}
+
+@test "cinit: createContainer and startContainer hooks run in C, and fail as in the Go init" {
+	# createContainer runs before pivot_root (host paths), startContainer
+	# after it (the container's /log is the same directory).
+	mkdir -p "$BATS_TEST_TMPDIR/log"
+	chmod 0777 "$BATS_TEST_TMPDIR/log"
+	update_config '.mounts += [{destination: "/log", type: "bind", source: $d, options: ["rbind", "rw"]}]
+		| .hooks.createContainer = [{path: "/bin/sh", args: ["sh", "-c", "cat >$0/create; ls /proc/self/fd >$0/fds", $d], env: ["A=1"]}]
+		| .hooks.startContainer = [{path: "/bin/sh", args: ["sh", "-c", "cat >/log/start; echo >>/log/start; echo $A >>/log/start"], env: ["A=2"]}]' \
+		--arg d "$BATS_TEST_TMPDIR/log"
+	BERTH_PHASES=$BATS_TEST_TMPDIR/phases run berth run --bundle "$BUNDLE" "$CID"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c ' main$' "$BATS_TEST_TMPDIR/phases")" -eq 1 ] # the C init ran it
+	jq -e --arg id "$CID" '.id == $id and .status == "creating" and .pid > 0' "$BATS_TEST_TMPDIR/log/create"
+	# Only stdio reaches a hook (3 is ls's own directory), none of the
+	# init's sockets.
+	[ "$(tr '\n' ' ' <"$BATS_TEST_TMPDIR/log/fds")" = "0 1 2 3 " ]
+	head -1 "$BATS_TEST_TMPDIR/log/start" | jq -e --arg id "$CID" '.id == $id and .status == "created"'
+	[ "$(tail -1 "$BATS_TEST_TMPDIR/log/start")" = 2 ]
+
+	update_config '.hooks.startContainer = [] | .hooks.createContainer = [{path: "/bin/sh", args: ["sh", "-c", "echo broken >&2; exit 3"]}]'
+	both_fail
+	[[ $output == *"create: createContainer hook #0 (/bin/sh): exit status 3: broken" ]]
+	update_config '.hooks.createContainer = [{path: "/bin/sleep", args: ["sleep", "10"], timeout: 1}]'
+	both_fail
+	[[ $output == *"createContainer hook #0 (/bin/sleep): timed out after 1s" ]]
+	update_config '.hooks.createContainer = [{path: "/no/such/hook"}]'
+	both_fail
+	[[ $output == *"createContainer hook #0 (/no/such/hook): fork/exec /no/such/hook: no such file or directory" ]]
+	update_config '.hooks.createContainer = [] | .hooks.startContainer = [{path: "/bin/true"}, {path: "/bin/sh", args: ["sh", "-c", "kill -9 $$"]}]'
+	both_fail
+	[[ $output == *"startContainer hook #1 (/bin/sh): signal: killed" ]]
 }
 
 @test "cinit: errors from the C init name the container, the step and the path" {
