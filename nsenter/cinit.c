@@ -388,10 +388,26 @@ static void load_seccomp(struct process *p)
 	if (rc != 0)
 		cinit_fail(rc, "start the seccomp guard thread");
 	struct sock_fprog prog = { .len = p->prog_len, .filter = p->prog };
-	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->seccomp_flags, &prog);
+	unsigned int flags = p->seccomp_flags;
+	if ((flags & SECCOMP_FILTER_FLAG_TSYNC) && (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER))
+		// The kernel refuses TSYNC with NEW_LISTENER unless a thread that
+		// cannot be synchronised is reported as ESRCH rather than by a
+		// return value that could be mistaken for the listener.
+		flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
 	if (r < 0)
 		cinit_fail(errno, "load the seccomp filter");
-	if ((p->seccomp_flags & SECCOMP_FILTER_FLAG_TSYNC) && r != 0)
+	if (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) {
+		// SCMP_ACT_NOTIFY rules: the runtime hands the listener (which
+		// the kernel opened close-on-exec) to the engine's agent while
+		// create still waits. Only write and sendmsg come between the
+		// load and the handover; Validate refuses NOTIFY for them.
+		if (send_fd_frame(syncfd, MSG_SECCOMP_FD, 's', (int)r) < 0)
+			cinit_fail(errno, "send the seccomp listener to the runtime");
+		close((int)r);
+		return;
+	}
+	if ((flags & SECCOMP_FILTER_FLAG_TSYNC) && r != 0)
 		cinit_fail(0, "load the seccomp filter: thread %ld could not be synchronised (SECCOMP_FILTER_FLAG_TSYNC)", r);
 }
 

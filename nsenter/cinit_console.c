@@ -11,7 +11,6 @@
 #include <linux/mount.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -84,33 +83,6 @@ static void bind_console(int sfd, int ptn)
 	close(target);
 }
 
-// send_master sends a Console frame, then one byte carrying the master
-// (SCM_RIGHTS), as syncmsg.RecvFd reads it.
-static void send_master(int syncfd, int mfd)
-{
-	if (send_frame(syncfd, MSG_CONSOLE, NULL, 0) < 0)
-		cinit_fail(errno, "console: send the pty master to the runtime");
-	char byte = 'c';
-	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	memset(&u, 0, sizeof(u));
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &mfd, sizeof(int));
-	ssize_t n;
-	do
-		n = sendmsg(syncfd, &msg, 0);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		cinit_fail(errno, "console: send the pty master to the runtime");
-}
-
 void op_console(struct plan_reader *r, int syncfd)
 {
 	int has_size = rd_u64(r) != 0;
@@ -142,6 +114,7 @@ void op_console(struct plan_reader *r, int syncfd)
 	close(sfd);
 	if (ioctl(0, TIOCSCTTY, 0) < 0)
 		cinit_fail(errno, "console: make the pty the controlling terminal");
-	send_master(syncfd, mfd);
+	if (send_fd_frame(syncfd, MSG_CONSOLE, 'c', mfd) < 0)
+		cinit_fail(errno, "console: send the pty master to the runtime");
 	close(mfd);
 }

@@ -32,8 +32,9 @@
 // never through a symlink, mount destinations read back, /dev/null checked
 // before masking); cinit_console.c gives the process its terminal,
 // cinit_sysctl.c writes linux.sysctl and cinit_hooks.c runs the
-// createContainer and startContainer hooks. Configs that use what is not
-// ported yet (idmapped mounts, seccomp notify) get the Go init, as does every container when BERTH_INIT=go is
+// createContainer and startContainer hooks; a seccomp notify listener goes
+// to the runtime as from the Go init. Configs with idmapped mounts, not
+// ported yet, get the Go init, as does every container when BERTH_INIT=go is
 // set; `berth exec` always does.
 //
 // Monitor mode (a REC_MONITOR bootstrap record: berth run -d, or

@@ -3,6 +3,8 @@
 #include "syncio.h"
 
 #include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -50,6 +52,29 @@ int send_frame(int fd, uint32_t type, const void *data, uint32_t len)
 	if (len > 0 && write_all(fd, data, len) < 0)
 		return -1;
 	return 0;
+}
+
+int send_fd_frame(int sock, uint32_t type, char byte, int fd)
+{
+	if (send_frame(sock, type, NULL, 0) < 0)
+		return -1;
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	memset(&u, 0, sizeof(u));
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	ssize_t n;
+	do
+		n = sendmsg(sock, &msg, 0);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -1 : 0;
 }
 
 int read_header(int fd, uint32_t *type, uint32_t *len)

@@ -4,9 +4,12 @@
 // tables and no Go runtime. It owns the decision of which specs the C init
 // runs (Unsupported) and the plan's encoding, shared with nsenter/cinit.h.
 //
-// The plan follows package initproc's order step for step: hostname, the
-// mount tree's propagation, the rootfs and its mounts, device nodes, the
-// prestart hooks' turn, pivot_root, masked and read-only paths, the cwd,
-// root.readonly, the keyring, rlimits, and last the process (user,
-// capabilities, seccomp, no_new_privs, umask, args, env).
+// The plan follows package initproc's order step for step: hostname,
+// domainname, sysctls, the mount tree's propagation, the rootfs and its
+// mounts, device nodes, the prestart hooks' turn, the createContainer
+// hooks, pivot_root, masked and read-only paths, the cwd, root.readonly,
+// the terminal, the keyring, rlimits, and last the process (user,
+// capabilities, seccomp, no_new_privs, umask, args, env). The
+// startContainer hooks come with the process's ops; the init keeps them
+// until start.
 package initplan

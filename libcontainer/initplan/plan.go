@@ -76,16 +76,6 @@ func Unsupported(s *specs.Spec) string {
 	case s.Linux == nil:
 		return "no linux section"
 	}
-	if sc := s.Linux.Seccomp; sc != nil {
-		if sc.DefaultAction == specs.ActNotify {
-			return "seccomp notify"
-		}
-		for _, r := range sc.Syscalls {
-			if r.Action == specs.ActNotify {
-				return "seccomp notify"
-			}
-		}
-	}
 	for _, m := range s.Mounts {
 		for _, o := range m.Options {
 			if o == "idmap" || o == "ridmap" {

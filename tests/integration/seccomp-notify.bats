@@ -85,6 +85,22 @@ teardown() {
 	grep -E "^mkdir(at)? /dev/shm/made-by-agent pid=$pid container=$CID\$" "$AGENT_LOG"
 }
 
+@test "seccomp-notify: the C init hands the listener over as the Go init does" {
+	start_agent
+	notify_profile '["mkdir","mkdirat"]'
+	set_args sh -c 'mkdir /dev/shm/made-by-agent; echo "mkdir rc=$?"; ls -d /dev/shm/made-by-agent 2>&1; true'
+	run env BERTH_INIT=go "$BERTH" --root "$ROOT" run --bundle "$BUNDLE" "$CID-go"
+	echo "Go init: $output"
+	[ "$status" -eq 0 ]
+	local go_out=$output
+	BERTH_PHASES=$BATS_TEST_TMPDIR/phases run berth run --bundle "$BUNDLE" "$CID"
+	echo "C init: $output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$go_out" ]
+	[ "$(grep -c ' main$' "$BATS_TEST_TMPDIR/phases")" -eq 1 ] # the C init ran it
+	[ -s "$STATES/$CID.json" ] && [ -s "$STATES/$CID-go.json" ]
+}
+
 @test "seccomp-notify: the agent's errno reaches the process" {
 	start_agent 18
 	notify_profile '["chmod","fchmodat"]'
