@@ -579,6 +579,9 @@ static void run_op(struct plan_reader *r, int startfd)
 	case OP_CONSOLE:
 		op_console(r, syncfd);
 		return;
+	case OP_IDMAP:
+		op_idmap(r, syncfd);
+		return;
 	case OP_KEYRING: {
 		// A fresh session keyring, so the container cannot read the
 		// host's keys through the one it would otherwise inherit.

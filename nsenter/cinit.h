@@ -36,6 +36,7 @@ enum {
 	OP_CONSOLE = 22, // has_size, width, height: process.terminal (cinit_console.c)
 	OP_SYSCTL = 23, // key, path under /proc, value (cinit_sysctl.c)
 	OP_HOOK = 24, // after_start, kind, index, path, argv, env, has_timeout, timeout, state JSON (cinit_hooks.c)
+	OP_IDMAP = 25, // index, shown, dest, source as given, set, clear, options: attach the runtime's idmapped tree
 };
 
 struct plan_reader {
@@ -76,6 +77,10 @@ int fs_op(struct plan_reader *r);
 // op_console gives the process the container's pty (cinit_console.c) and
 // sends its master to the runtime on syncfd.
 void op_console(struct plan_reader *r, int syncfd);
+
+// op_idmap attaches the idmapped tree of one mount, which the runtime
+// sends on syncfd (cinit_fs.c).
+void op_idmap(struct plan_reader *r, int syncfd);
 
 // sysctl_op runs an OP_SYSCTL (cinit_sysctl.c); it returns 0 for any
 // other op.

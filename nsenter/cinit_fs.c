@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "cinit.h"
+#include "syncio.h"
 
 #ifndef MNT_DETACH
 #define MNT_DETACH 2
@@ -344,6 +345,46 @@ static void op_bind(struct plan_reader *r)
 		return;
 	// The flags take a second call, on the new mount: reopened, since
 	// target still names the directory under it.
+	int top = in_root(rootfd, dest, O_PATH);
+	if (top < 0)
+		cinit_fail(errno, "bind mount \"%s\" on \"%s\": reopen", given, shown);
+	if (remount_bind(top, set, clr) < 0)
+		cinit_fail(errno, "bind mount \"%s\" on \"%s\": remount with %s", given, shown, options);
+	close(top);
+}
+
+// op_idmap attaches the detached, idmapped tree that the runtime made for
+// this mount (libcontainer/idmapmounts.go: the runtime holds the user
+// namespace that the mapping needs) and sends after the plan, one MountFd
+// frame per idmap mount in the spec's order.
+void op_idmap(struct plan_reader *r, int syncfd)
+{
+	uint64_t idx = rd_u64(r);
+	const char *shown = rd_str(r), *dest = rd_str(r), *given = rd_str(r);
+	unsigned long set = (unsigned long)rd_u64(r), clr = (unsigned long)rd_u64(r);
+	const char *options = rd_str(r);
+	uint32_t type, len, got;
+	if (read_header(syncfd, &type, &len) < 0)
+		cinit_fail(errno, "receive idmapped mounts from the runtime");
+	if (type != MSG_MOUNT_FD || len != 4 || read_all(syncfd, &got, 4) < 0)
+		cinit_fail(0, "receive idmapped mounts: unexpected message %u from the runtime", type);
+	if (got != idx)
+		cinit_fail(0, "idmap mount \"%s\" on \"%s\": the runtime sent the tree of mount %u", given, shown, got);
+	int tree = recv_fd(syncfd);
+	if (tree < 0)
+		cinit_fail(errno, "receive the idmapped tree of mount %llu", (unsigned long long)idx);
+	struct stat st;
+	if (fstat(tree, &st) < 0)
+		cinit_fail(errno, "idmap mount \"%s\" on \"%s\"", given, shown);
+	int target = open_target(dest, !S_ISDIR(st.st_mode));
+	if (target < 0 || check_proc_dest(target, 0, 1) < 0)
+		cinit_fail(0, "idmap mount \"%s\" on \"%s\"", given, shown);
+	if (move_mount_fd(tree, target) < 0)
+		cinit_fail(errno, "idmap mount \"%s\" on \"%s\": attach", given, shown);
+	close(tree);
+	close(target);
+	if (set == 0 && clr == 0)
+		return;
 	int top = in_root(rootfd, dest, O_PATH);
 	if (top < 0)
 		cinit_fail(errno, "bind mount \"%s\" on \"%s\": reopen", given, shown);

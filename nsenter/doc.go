@@ -33,9 +33,9 @@
 // before masking); cinit_console.c gives the process its terminal,
 // cinit_sysctl.c writes linux.sysctl and cinit_hooks.c runs the
 // createContainer and startContainer hooks; a seccomp notify listener goes
-// to the runtime as from the Go init. Configs with idmapped mounts, not
-// ported yet, get the Go init, as does every container when BERTH_INIT=go is
-// set; `berth exec` always does.
+// to the runtime, and idmapped trees made by the runtime come in, as with
+// the Go init. The C init runs every config create accepts; the Go init
+// runs when BERTH_INIT=go is set, and for every `berth exec`.
 //
 // Monitor mode (a REC_MONITOR bootstrap record: berth run -d, or
 // --keep-exit-status): before step 2 the stage forks. The first process,

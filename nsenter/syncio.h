@@ -19,6 +19,7 @@ enum {
 	MSG_HOOKS_DONE = 8, // parent -> init: they ran
 	MSG_READY = 9, // init -> parent: created, waiting for start
 	MSG_CONSOLE = 10, // init -> parent: then one byte carrying the pty master
+	MSG_MOUNT_FD = 11, // parent -> init: a mount's index, then one byte carrying its idmapped tree
 	MSG_SECCOMP_FD = 12, // init -> parent: then one byte carrying the notify listener
 	MSG_PLAN = 14, // parent -> C init: the plan (cinit.h)
 	MSG_STAGE_PID = 20, // stage -> parent: place me in the cgroup (monitor mode)
@@ -36,6 +37,10 @@ int read_header(int fd, uint32_t *type, uint32_t *len);
 // send_fd_frame writes an empty frame of type, then one byte carrying fd
 // (SCM_RIGHTS), as syncmsg.RecvFd reads them.
 int send_fd_frame(int sock, uint32_t type, char byte, int fd);
+
+// recv_fd reads the one byte and the fd (SCM_RIGHTS, close-on-exec) that
+// follow such a frame; it fails with EPROTO when no fd came.
+int recv_fd(int sock);
 
 // format_error writes fmt's text and then ": <cause>" (when cause is not
 // NULL) into buf, cut to fit, and returns its length: the one-line error

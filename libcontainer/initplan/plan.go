@@ -46,6 +46,7 @@ const (
 	opConsole         = 22
 	opSysctl          = 23
 	opHook            = 24
+	opIDMap           = 25
 )
 
 // Input is what a plan is compiled from: the fields of initproc.InitConfig
@@ -65,9 +66,9 @@ type Input struct {
 	HostPid int
 }
 
-// Unsupported says why s needs the Go init (package initproc), or "" when
-// the C init runs it. These are the features not yet ported to C; each is
-// tested through the Go init.
+// Unsupported says why the C init cannot run s, or "" when it can. Every
+// feature of the Go init (package initproc) is ported; what is left are
+// specs that create refuses anyway, which the Go init then reports.
 func Unsupported(s *specs.Spec) string {
 	p := s.Process
 	switch {
@@ -75,13 +76,6 @@ func Unsupported(s *specs.Spec) string {
 		return "no process"
 	case s.Linux == nil:
 		return "no linux section"
-	}
-	for _, m := range s.Mounts {
-		for _, o := range m.Options {
-			if o == "idmap" || o == "ridmap" {
-				return "idmapped mounts"
-			}
-		}
 	}
 	return ""
 }
@@ -187,8 +181,8 @@ func compileRootfs(b *builder, in Input) error {
 	b.str(in.Rootfs)
 	b.end(opRootfs)
 
-	for _, m := range s.Mounts {
-		if err := compileMount(b, in, m); err != nil {
+	for i, m := range s.Mounts {
+		if err := compileMount(b, in, i, m); err != nil {
 			return err
 		}
 	}
@@ -241,7 +235,7 @@ func compileRootfs(b *builder, in Input) error {
 	return nil
 }
 
-func compileMount(b *builder, in Input, m specs.Mount) error {
+func compileMount(b *builder, in Input, idx int, m specs.Mount) error {
 	dest := rootfs.DestIn(m)
 	o, err := rootfs.ParseOptions(m.Options, m.Type == "bind")
 	if err != nil {
@@ -249,6 +243,17 @@ func compileMount(b *builder, in Input, m specs.Mount) error {
 	}
 	options := strings.Join(m.Options, ",")
 	switch {
+	case o.IDMap:
+		// The runtime makes the idmapped tree and sends it after the
+		// plan (sendIDMapTrees); the init attaches it.
+		b.u64(uint64(idx))
+		b.str(m.Destination)
+		b.str(dest)
+		b.str(m.Source)
+		b.u64(uint64(o.Flags &^ unix.MS_REMOUNT))
+		b.u64(uint64(o.ClearFlags))
+		b.str(options)
+		b.end(opIDMap)
 	case rootfs.IsBindMount(m):
 		src := m.Source
 		if !filepath.IsAbs(src) {

@@ -182,24 +182,38 @@ func TestHooksAroundPivotAndStart(t *testing.T) {
 	}
 }
 
-func TestUnsupportedGoesToTheGoInit(t *testing.T) {
-	for name, edit := range map[string]func(*specs.Spec){
-		"idmap": func(s *specs.Spec) {
-			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/x", Type: "bind", Source: "/tmp", Options: []string{"bind", "idmap"}})
-		},
-		"ridmap": func(s *specs.Spec) {
-			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/x", Type: "bind", Source: "/tmp", Options: []string{"rbind", "ridmap"}})
-		},
-	} {
-		s := specdefault.Default()
-		s.Process.Terminal = false
-		edit(s)
-		if Unsupported(s) == "" {
-			t.Errorf("%s: the C init would run it", name)
+func TestIDMapMountsAreAttachedFromTheRuntimesTree(t *testing.T) {
+	s := specdefault.Default()
+	s.Mounts = append(s.Mounts,
+		specs.Mount{Destination: "/x", Type: "bind", Source: "/tmp", Options: []string{"bind", "idmap", "ro"}},
+		specs.Mount{Destination: "/y", Type: "bind", Source: "/tmp", Options: []string{"rbind", "ridmap"}})
+	if why := Unsupported(s); why != "" {
+		t.Fatalf("idmapped mounts need the Go init: %s", why)
+	}
+	plan, err := Compile(input(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ops(t, plan)
+	n := 0
+	for _, op := range got {
+		if op == opIDMap {
+			n++
 		}
-		if _, err := Compile(input(s)); err == nil {
-			t.Errorf("%s: Compile made a plan", name)
-		}
+	}
+	if n != 2 || slices.Index(got, opIDMap) > slices.Index(got, opPivot) {
+		t.Errorf("ops %v: want two idmap ops, before pivot_root", got)
+	}
+}
+
+func TestUnsupported(t *testing.T) {
+	s := specdefault.Default()
+	s.Linux = nil
+	if Unsupported(s) == "" {
+		t.Error("a spec without a linux section: the C init would run it")
+	}
+	if _, err := Compile(input(s)); err == nil {
+		t.Error("a spec without a linux section: Compile made a plan")
 	}
 }
 

@@ -1,5 +1,8 @@
-// Package initproc owns the Go side of a container's init: the process that
-// the C stage (package nsenter) forked into the container's namespaces. It
+// Package initproc owns the Go init: the process that the C stage (package
+// nsenter) forked into the container's namespaces, when it returns into the
+// Go runtime. It runs every `berth exec`, and a container's init only with
+// BERTH_INIT=go (the C init, nsenter/cinit.c, does the same from a plan).
+// It
 // receives its InitConfig over the sync socket, builds the filesystem view,
 // lets the runtime run the prestart/createRuntime hooks, pivots, sets the
 // process attributes, reports ready, waits on the start socket and finally

@@ -38,14 +38,21 @@ threads_of_init() {
 	[ "$n" -gt 1 ]
 }
 
-@test "cinit: a config the C init does not run yet (an idmapped mount) gets the Go init" {
+@test "cinit: idmapped mounts: the C init attaches the runtime's tree as the Go init does" {
 	mkdir -p "$BATS_TEST_TMPDIR/src"
-	update_config '.mounts += [{destination: "/m", type: "bind", source: $s, options: ["bind", "idmap"],
+	touch "$BATS_TEST_TMPDIR/src/f"
+	chown 1000:1000 "$BATS_TEST_TMPDIR/src/f"
+	update_config '.mounts += [{destination: "/m", type: "bind", source: $s, options: ["bind", "idmap", "ro"],
 		uidMappings: [{containerID: 1000, hostID: 0, size: 1}], gidMappings: [{containerID: 1000, hostID: 0, size: 1}]}]' \
 		--arg s "$BATS_TEST_TMPDIR/src"
-	n=$(threads_of_init "$CID")
-	echo "threads: $n"
-	[ "$n" -gt 1 ]
+	set_args sh -c 'stat -c %u:%g /m/f; awk "\$5 == \"/m\" {print \$6}" /proc/self/mountinfo; touch /m/x 2>&1; echo done'
+	run_both idmap
+	grep -qx 0:0 "$BATS_TEST_TMPDIR/idmap.c"
+	grep -q '^ro,.*idmapped' "$BATS_TEST_TMPDIR/idmap.c"
+	grep -q 'Read-only file system' "$BATS_TEST_TMPDIR/idmap.c"
+	BERTH_PHASES=$BATS_TEST_TMPDIR/phases run berth run --bundle "$BUNDLE" "$CID"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c ' main$' "$BATS_TEST_TMPDIR/phases")" -eq 1 ] # the C init ran it
 }
 
 # probe: what the container's process sees of itself and its filesystem,
