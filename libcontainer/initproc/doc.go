@@ -2,10 +2,9 @@
 // nsenter) forked into the container's namespaces, when it returns into the
 // Go runtime. It runs every `berth exec`, and a container's init only with
 // BERTH_INIT=go (the C init, nsenter/cinit.c, does the same from a plan).
-// It
-// receives its InitConfig over the sync socket, builds the filesystem view,
-// lets the runtime run the prestart/createRuntime hooks, pivots, sets the
-// process attributes, reports ready, waits on the start socket and finally
-// execs the user's program as PID 1. Any failure goes back to the runtime as
-// one line of text naming the step and the path or value.
+// It receives its InitConfig over the sync socket, builds the filesystem
+// view, lets the runtime run the prestart/createRuntime hooks, pivots, sets
+// the process attributes, reports ready, waits on the start socket and
+// finally execs the user's program as PID 1. Any failure goes back to the
+// runtime as one line of text naming the step and the path or value.
 package initproc
