@@ -19,6 +19,7 @@ import (
 	"github.com/berth-runtime/berth/libcontainer/hooks"
 	"github.com/berth-runtime/berth/libcontainer/initplan"
 	"github.com/berth-runtime/berth/libcontainer/initproc"
+	"github.com/berth-runtime/berth/libcontainer/logging"
 	"github.com/berth-runtime/berth/libcontainer/notify"
 	"github.com/berth-runtime/berth/libcontainer/phase"
 	"github.com/berth-runtime/berth/libcontainer/procinfo"
@@ -230,6 +231,9 @@ func (c *Container) launch(o CreateOptions, pending *pendingFilter) error {
 	useCInit := cInitFor(spec)
 	if useCInit {
 		bs.CInit()
+		logging.Debug("container %q: create: the C init sets up the container", c.st.ID)
+	} else {
+		logging.Debug("container %q: create: the Go init sets up the container (%s)", c.st.ID, goInitWhy(spec))
 	}
 	if len(spec.Linux.TimeOffsets) > 0 {
 		var b strings.Builder
@@ -444,6 +448,13 @@ const InitEnv = "BERTH_INIT"
 // spec that initplan.Unsupported accepts.
 func cInitFor(spec *specs.Spec) bool {
 	return os.Getenv(InitEnv) != "go" && initplan.Unsupported(spec) == ""
+}
+
+func goInitWhy(spec *specs.Spec) string {
+	if why := initplan.Unsupported(spec); why != "" {
+		return why
+	}
+	return InitEnv + "=go"
 }
 
 // sendConsole hands the pty master to the engine's console socket.

@@ -15,7 +15,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/berth-runtime/berth/libcontainer/exeguard"
+	"github.com/berth-runtime/berth/libcontainer/initplan"
 	"github.com/berth-runtime/berth/libcontainer/initproc"
+	"github.com/berth-runtime/berth/libcontainer/logging"
 	"github.com/berth-runtime/berth/libcontainer/procinfo"
 	"github.com/berth-runtime/berth/libcontainer/seccomp"
 	"github.com/berth-runtime/berth/libcontainer/syncmsg"
@@ -128,8 +130,16 @@ func (c *Container) execBootstrap() ([]byte, error) {
 		bs.NsPath(nsFlags[ns.Type], path)
 	}
 	bs.CloneFlags(0)
+	if execInC() {
+		bs.CInit()
+	}
 	return bs.Bytes(), nil
 }
+
+// execInC reports whether an exec'd process is set up by the C init (a
+// plan, initplan.CompileExec), the default, or by the Go init
+// (BERTH_INIT=go).
+func execInC() bool { return os.Getenv(InitEnv) != "go" }
 
 func (c *Container) startExec(o ExecOptions, cgroups []string) (*Process, error) {
 	bootstrap, err := c.execBootstrap()
@@ -230,9 +240,21 @@ func (c *Container) startExec(o ExecOptions, cgroups []string) (*Process, error)
 			return nil, fmt.Errorf("set oomScoreAdj %d: %w", *adj, err)
 		}
 	}
-	cfg := initproc.ExecConfig{ID: c.st.ID, Process: o.Process, PreserveFDs: o.PreserveFDs, Seccomp: filter}
-	if err := syncmsg.WriteJSON(sync, syncmsg.ExecConfig, &cfg); err != nil {
-		return nil, fmt.Errorf("send config: %w", err)
+	if execInC() {
+		logging.Debug("container %q: exec: the C init sets up the process", c.st.ID)
+		plan, err := initplan.CompileExec(initplan.ExecInput{ID: c.st.ID, Process: o.Process, PreserveFDs: o.PreserveFDs, Seccomp: filter})
+		if err != nil {
+			return nil, err
+		}
+		if err := syncmsg.Write(sync, syncmsg.Plan, plan); err != nil {
+			return nil, fmt.Errorf("send the plan: %w", err)
+		}
+	} else {
+		logging.Debug("container %q: exec: the Go init sets up the process (%s=go)", c.st.ID, InitEnv)
+		cfg := initproc.ExecConfig{ID: c.st.ID, Process: o.Process, PreserveFDs: o.PreserveFDs, Seccomp: filter}
+		if err := syncmsg.WriteJSON(sync, syncmsg.ExecConfig, &cfg); err != nil {
+			return nil, fmt.Errorf("send config: %w", err)
+		}
 	}
 	c.dir.Unlock()
 	p := &Process{Pid: pid}

@@ -34,6 +34,7 @@
 #endif
 
 static int syncfd = -1;
+static int exec_mode; // OP_EXEC_MODE: a process of `berth exec`
 // conn is the connection of `berth start` once it has come: failures are
 // reported there from then on (the runtime's create has returned).
 static int conn = -1;
@@ -520,12 +521,16 @@ __attribute__((noreturn)) static void run_process(struct plan_reader *r, int sta
 	// process holds the runtime's sockets until exec (CVE-2016-9962).
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		cinit_fail(errno, "prctl(PR_SET_DUMPABLE)");
-	mark("init-ready");
-	if (send_frame(syncfd, MSG_READY, NULL, 0) < 0)
-		cinit_fail(errno, "report ready");
-	wait_start(startfd);
-	mark("init-start");
-	run_later_hooks();
+	if (!exec_mode) {
+		mark("init-ready");
+		if (send_frame(syncfd, MSG_READY, NULL, 0) < 0)
+			cinit_fail(errno, "report ready");
+		if (startfd < 3)
+			cinit_fail(0, "bad _BERTH_STARTFD");
+		wait_start(startfd);
+		mark("init-start");
+		run_later_hooks();
+	}
 	if (p.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		cinit_fail(errno, "set no_new_privs");
 	umask(p.umask);
@@ -582,12 +587,15 @@ static void run_op(struct plan_reader *r, int startfd)
 	case OP_IDMAP:
 		op_idmap(r, syncfd);
 		return;
+	case OP_EXEC_MODE:
+		exec_mode = 1;
+		return;
 	case OP_KEYRING: {
 		// A fresh session keyring, so the container cannot read the
 		// host's keys through the one it would otherwise inherit.
-		const char *name = rd_str(r);
+		const char *name = rd_str(r), *what = rd_str(r);
 		if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) < 0 && errno != ENOSYS)
-			cinit_fail(errno, "join a new session keyring");
+			cinit_fail(errno, "%s", what);
 		return;
 	}
 	case OP_RLIMIT: {
@@ -617,9 +625,8 @@ void cinit_run(int fd, const char *startfd_env)
 {
 	syncfd = fd;
 	mark("init");
+	// No start socket for a process of `berth exec` (OP_EXEC_MODE).
 	int startfd = startfd_env != NULL ? atoi(startfd_env) : -1;
-	if (startfd < 3)
-		cinit_fail(0, "bad _BERTH_STARTFD %s", startfd_env != NULL ? startfd_env : "(unset)");
 	umask(0);
 	uint32_t type, len;
 	if (read_header(syncfd, &type, &len) < 0)

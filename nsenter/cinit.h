@@ -30,13 +30,14 @@ enum {
 	OP_READONLY = 16, // path
 	OP_MKCWD = 17, // cwd
 	OP_READONLY_ROOT = 18, // none
-	OP_KEYRING = 19, // name
+	OP_KEYRING = 19, // name, what the step is called in an error
 	OP_RLIMIT = 20, // resource, soft, hard, name
 	OP_PROCESS = 21, // last: see run_process in cinit.c
-	OP_CONSOLE = 22, // has_size, width, height: process.terminal (cinit_console.c)
+	OP_CONSOLE = 22, // has_size, width, height, dev_console: process.terminal (cinit_console.c)
 	OP_SYSCTL = 23, // key, path under /proc, value (cinit_sysctl.c)
 	OP_HOOK = 24, // after_start, kind, index, path, argv, env, has_timeout, timeout, state JSON (cinit_hooks.c)
 	OP_IDMAP = 25, // index, shown, dest, source as given, set, clear, options: attach the runtime's idmapped tree
+	OP_EXEC_MODE = 26, // none: a process of `berth exec`; no ready, no start, executed at once
 };
 
 struct plan_reader {

@@ -87,6 +87,7 @@ void op_console(struct plan_reader *r, int syncfd)
 {
 	int has_size = rd_u64(r) != 0;
 	uint64_t width = rd_u64(r), height = rd_u64(r);
+	int dev_console = rd_u64(r) != 0; // the init's; an exec'd process's is not
 	int mfd = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (mfd < 0)
 		cinit_fail(errno, "console: open /dev/ptmx");
@@ -104,10 +105,12 @@ void op_console(struct plan_reader *r, int syncfd)
 		if (ioctl(mfd, TIOCSWINSZ, &ws) < 0)
 			cinit_fail(errno, "console: set size %llux%llu", (unsigned long long)width, (unsigned long long)height);
 	}
-	int ptn;
-	if (ioctl(mfd, TIOCGPTN, &ptn) < 0)
-		cinit_fail(errno, "console: pty number");
-	bind_console(sfd, ptn);
+	if (dev_console) {
+		int ptn;
+		if (ioctl(mfd, TIOCGPTN, &ptn) < 0)
+			cinit_fail(errno, "console: pty number");
+		bind_console(sfd, ptn);
+	}
 	for (int fd = 0; fd <= 2; fd++)
 		if (dup3(sfd, fd, 0) < 0)
 			cinit_fail(errno, "console: dup pty onto fd %d", fd);

@@ -34,8 +34,9 @@
 // cinit_sysctl.c writes linux.sysctl and cinit_hooks.c runs the
 // createContainer and startContainer hooks; a seccomp notify listener goes
 // to the runtime, and idmapped trees made by the runtime come in, as with
-// the Go init. The C init runs every config create accepts; the Go init
-// runs when BERTH_INIT=go is set, and for every `berth exec`.
+// the Go init. The C init runs every config create accepts, and sets up
+// the processes of `berth exec` too (an exec plan: no rootfs, no start);
+// the Go init runs only when BERTH_INIT=go is set.
 //
 // Monitor mode (a REC_MONITOR bootstrap record: berth run -d, or
 // --keep-exit-status): before step 2 the stage forks. The first process,

@@ -47,6 +47,7 @@ const (
 	opSysctl          = 23
 	opHook            = 24
 	opIDMap           = 25
+	opExecMode        = 26
 )
 
 // Input is what a plan is compiled from: the fields of initproc.InitConfig
@@ -368,19 +369,34 @@ func compileProcess(b *builder, in Input) error {
 	if p.Terminal {
 		// Where the Go init sets it up: after the root's last change,
 		// before the keyring.
-		var w, h uint
-		if p.ConsoleSize != nil {
-			w, h = p.ConsoleSize.Width, p.ConsoleSize.Height
-		}
-		b.flag(p.ConsoleSize != nil)
-		b.u64(uint64(w))
-		b.u64(uint64(h))
-		b.end(opConsole)
+		compileConsole(b, p, true)
 	}
 	if !in.NoNewKeyring {
 		b.str("_ses." + in.ID)
+		b.str("join a new session keyring")
 		b.end(opKeyring)
 	}
+	return compileProcessTail(b, p, in.ListenFDs, in.ListenFDNames, in.PreserveFDs, in.Seccomp)
+}
+
+// compileConsole asks for a pty as the process's terminal; the init's is
+// also /dev/console (devConsole), an exec'd process's is not.
+func compileConsole(b *builder, p *specs.Process, devConsole bool) {
+	var w, h uint
+	if p.ConsoleSize != nil {
+		w, h = p.ConsoleSize.Width, p.ConsoleSize.Height
+	}
+	b.flag(p.ConsoleSize != nil)
+	b.u64(uint64(w))
+	b.u64(uint64(h))
+	b.flag(devConsole)
+	b.end(opConsole)
+}
+
+// compileProcessTail writes what an init and an exec'd process share: the
+// rlimits, then the process op (initproc's prepareProcess and
+// execProcess).
+func compileProcessTail(b *builder, p *specs.Process, listenFDs int, listenNames string, preserveFDs int, f *seccomp.Filter) error {
 	for _, rl := range p.Rlimits {
 		n, ok := initproc.RlimitNumber(rl.Type)
 		if !ok {
@@ -430,12 +446,11 @@ func compileProcess(b *builder, in Input) error {
 		umask = *p.User.Umask
 	}
 	b.u64(uint64(umask))
-	b.u64(uint64(in.ListenFDs + in.PreserveFDs))
-	b.u64(uint64(in.ListenFDs))
-	b.str(in.ListenFDNames)
+	b.u64(uint64(listenFDs + preserveFDs))
+	b.u64(uint64(listenFDs))
+	b.str(listenNames)
 	b.strs(p.Args)
 	b.strs(p.Env)
-	f := in.Seccomp
 	b.flag(f != nil)
 	if f != nil {
 		b.flag(initproc.SeccompEarly(f, p.NoNewPrivileges))
@@ -448,6 +463,44 @@ func compileProcess(b *builder, in Input) error {
 	}
 	b.end(opProcess)
 	return nil
+}
+
+// ExecInput is what a process that `berth exec` starts in a running
+// container needs: its own attributes, and the container's seccomp filter.
+type ExecInput struct {
+	ID          string
+	Process     *specs.Process
+	PreserveFDs int
+	Seccomp     *seccomp.Filter
+}
+
+// CompileExec turns an exec'd process into a plan for the C init, which
+// then does what initproc's runExec does: the C stage has joined the
+// container's namespaces, so nothing is built; the process gets its pty
+// (not /dev/console), joins the container's session keyring, takes its own
+// attributes and is executed, without waiting for a start.
+func CompileExec(in ExecInput) ([]byte, error) {
+	p := in.Process
+	if p == nil || len(p.Args) == 0 {
+		return nil, errors.New("exec config has no process to run")
+	}
+	var b builder
+	if p.Terminal {
+		compileConsole(&b, p, false)
+	}
+	// The container's session keyring (the init made it under this
+	// name), not the caller's, whose keys the container must not read.
+	b.str("_ses." + in.ID)
+	b.str("join the container's session keyring")
+	b.end(opKeyring)
+	b.end(opExecMode)
+	if err := compileProcessTail(&b, p, 0, "", in.PreserveFDs, in.Seccomp); err != nil {
+		return nil, err
+	}
+	if b.err != nil {
+		return nil, fmt.Errorf("plan: %w", b.err)
+	}
+	return b.buf, nil
 }
 
 func hasNamespace(s *specs.Spec, t specs.LinuxNamespaceType) bool {

@@ -206,6 +206,32 @@ func TestIDMapMountsAreAttachedFromTheRuntimesTree(t *testing.T) {
 	}
 }
 
+func TestExecPlan(t *testing.T) {
+	p := specdefault.Default().Process
+	p.Terminal = true
+	p.Rlimits = append(p.Rlimits, specs.POSIXRlimit{Type: "RLIMIT_NOFILE", Soft: 10, Hard: 20})
+	plan, err := CompileExec(ExecInput{ID: "c1", Process: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ops(t, plan)
+	want := []uint32{opConsole, opKeyring}
+	for range p.Rlimits {
+		want = append(want, opRlimit)
+	}
+	want = append(want[:2], append([]uint32{opExecMode}, want[2:]...)...)
+	want = append(want, opProcess)
+	if !slices.Equal(got, want) {
+		t.Errorf("exec plan ops %v, want %v (no rootfs, no pivot, no hooks)", got, want)
+	}
+	if !strings.Contains(string(plan), "join the container's session keyring") {
+		t.Error("the exec plan must name its keyring step as the Go init's exec does")
+	}
+	if _, err := CompileExec(ExecInput{ID: "c1", Process: &specs.Process{}}); err == nil {
+		t.Error("an exec without args made a plan")
+	}
+}
+
 func TestUnsupported(t *testing.T) {
 	s := specdefault.Default()
 	s.Linux = nil

@@ -1,7 +1,8 @@
 // Package initproc owns the Go init: the process that the C stage (package
 // nsenter) forked into the container's namespaces, when it returns into the
-// Go runtime. It runs every `berth exec`, and a container's init only with
-// BERTH_INIT=go (the C init, nsenter/cinit.c, does the same from a plan).
+// Go runtime. It runs only with BERTH_INIT=go, for a container's init or a
+// process of `berth exec`; by default the C init (nsenter/cinit.c) does the
+// same from a plan, and the tests compare the two.
 // It receives its InitConfig over the sync socket, builds the filesystem
 // view, lets the runtime run the prestart/createRuntime hooks, pivots, sets
 // the process attributes, reports ready, waits on the start socket and

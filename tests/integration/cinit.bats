@@ -203,6 +203,36 @@ probe_config() {
 	assert_no_leftovers "$CID"
 }
 
+@test "cinit: berth exec: the C and Go inits set up the process alike (user, caps, rlimits, env, cwd, fds, seccomp)" {
+	update_config '.process.args = ["sleep", "1000"]
+		| .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["syslog"], action: "SCMP_ACT_ERRNO"}]}'
+	create_container "$CID"
+	[ "$status" -eq 0 ]
+	berth start "$CID"
+	probe='id; umask; ulimit -Sn; pwd; env | sort; grep -E "^(Cap|NoNewPrivs|Seccomp|Groups)" /proc/self/status; ls /proc/self/fd; echo done'
+	exec_args=(--user 1000:1000 --additional-gids 10 --cwd /tmp --env A=b --cap CAP_KILL --preserve-fds 1)
+	run env BERTH_INIT=go "$BERTH" --root "$ROOT" exec "${exec_args[@]}" "$CID" sh -c "$probe" 3</etc/hostname
+	echo "Go init: $output"
+	[ "$status" -eq 0 ]
+	echo "$output" >"$BATS_TEST_TMPDIR/exec.go"
+	run "$BERTH" --root "$ROOT" --debug --log "$BATS_TEST_TMPDIR/log" exec "${exec_args[@]}" "$CID" sh -c "$probe" 3</etc/hostname
+	echo "C init: $output"
+	[ "$status" -eq 0 ]
+	echo "$output" >"$BATS_TEST_TMPDIR/exec.c"
+	diff -u "$BATS_TEST_TMPDIR/exec.go" "$BATS_TEST_TMPDIR/exec.c"
+	grep -q '^uid=1000(user) gid=1000(user) groups=10' "$BATS_TEST_TMPDIR/exec.c"
+	grep -qx 'Seccomp:	2' "$BATS_TEST_TMPDIR/exec.c"
+	grep -q 'exec: the C init sets up the process' "$BATS_TEST_TMPDIR/log"
+
+	# A missing program: one line, the same from both.
+	run env BERTH_INIT=go "$BERTH" --root "$ROOT" exec "$CID" /no/such
+	go_out=$output
+	run berth exec "$CID" /no/such
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[ "$output" = "$go_out" ]
+}
+
 # both_fail: run the config with the Go init, then the C init: both fail
 # with the same one line (but for the container ID), and leave nothing.
 both_fail() {
