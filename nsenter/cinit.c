@@ -617,7 +617,7 @@ static void run_op(struct plan_reader *r, int startfd)
 	case OP_PROCESS:
 		run_process(r, startfd);
 	}
-	if (!fs_op(r) && !sysctl_op(r) && !hook_op(r))
+	if (!fs_op(r) && !paths_op(r) && !sysctl_op(r) && !hook_op(r))
 		cinit_fail(0, "plan: unknown op %u", r->op);
 }
 

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct mount_attr;
+
 // A plan is a list of ops: a uint32 code and a uint32 length in the host's
 // byte order, then the op's fields. A field is a uint64 (host byte order),
 // or a string: a uint32 length counting a final NUL, the bytes, the NUL.
@@ -82,6 +84,13 @@ void op_console(struct plan_reader *r, int syncfd);
 // op_idmap attaches the idmapped tree of one mount, which the runtime
 // sends on syncfd (cinit_fs.c).
 void op_idmap(struct plan_reader *r, int syncfd);
+
+// paths_op runs the ops after pivot_root (cinit_paths.c); it returns 0
+// for any other op. mount_setattr_fd and move_mount_fd are the new mount
+// API on handles (AT_EMPTY_PATH), shared with cinit_fs.c.
+int paths_op(struct plan_reader *r);
+int mount_setattr_fd(int fd, unsigned int flags, struct mount_attr *attr);
+int move_mount_fd(int from, int to);
 
 // sysctl_op runs an OP_SYSCTL (cinit_sysctl.c); it returns 0 for any
 // other op.

@@ -54,46 +54,59 @@ int send_frame(int fd, uint32_t type, const void *data, uint32_t len)
 	return 0;
 }
 
-int send_fd_frame(int sock, uint32_t type, char byte, int fd)
-{
-	if (send_frame(sock, type, NULL, 0) < 0)
-		return -1;
-	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+// One byte and room for one fd of control data: what SCM_RIGHTS frames
+// carry here.
+struct fd_msg {
+	char byte;
+	struct iovec iov;
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	memset(&u, 0, sizeof(u));
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	struct msghdr msg;
+};
+
+static void fd_msg_init(struct fd_msg *m, char byte)
+{
+	memset(m, 0, sizeof(*m));
+	m->byte = byte;
+	m->iov.iov_base = &m->byte;
+	m->iov.iov_len = 1;
+	m->msg.msg_iov = &m->iov;
+	m->msg.msg_iovlen = 1;
+	m->msg.msg_control = m->u.buf;
+	m->msg.msg_controllen = sizeof(m->u.buf);
+}
+
+int send_fd_frame(int sock, uint32_t type, char byte, int fd)
+{
+	if (send_frame(sock, type, NULL, 0) < 0)
+		return -1;
+	struct fd_msg m;
+	fd_msg_init(&m, byte);
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m.msg);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	ssize_t n;
 	do
-		n = sendmsg(sock, &msg, 0);
+		n = sendmsg(sock, &m.msg, 0);
 	while (n < 0 && errno == EINTR);
 	return n < 0 ? -1 : 0;
 }
 
 int recv_fd(int sock)
 {
-	char byte;
-	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	memset(&u, 0, sizeof(u));
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	struct fd_msg m;
+	fd_msg_init(&m, 0);
 	ssize_t n;
 	do
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+		n = recvmsg(sock, &m.msg, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -1;
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m.msg);
 	if (n != 1 || c == NULL || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
 	    c->cmsg_len != CMSG_LEN(sizeof(int))) {
 		errno = EPROTO;
