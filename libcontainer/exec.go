@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -172,14 +172,18 @@ func (c *Container) startExec(o ExecOptions, cgroups []string) (*Process, error)
 		child.Close()
 		return nil, err
 	}
-	cmd := &exec.Cmd{
-		Path:  exe,
-		Args:  []string{"berth", "exec-init"},
-		Env:   []string{initproc.EnvSyncFd + "=" + strconv.Itoa(3+o.PreserveFDs)},
-		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
-		ExtraFiles: extra,
+	files := []uintptr{0, 1, 2}
+	for _, f := range extra {
+		files = append(files, f.Fd())
 	}
-	err = cmd.Start()
+	cmd := &stageProcess{
+		path:  exe,
+		args:  []string{"berth", "exec-init"},
+		env:   []string{initproc.EnvSyncFd + "=" + strconv.Itoa(3+o.PreserveFDs)},
+		files: files,
+	}
+	err = cmd.start(nil)
+	runtime.KeepAlive(extra)
 	child.Close()
 	if err != nil {
 		return nil, fmt.Errorf("start the namespace stage: %w", err)
@@ -192,33 +196,31 @@ func (c *Container) startExec(o ExecOptions, cgroups []string) (*Process, error)
 		}
 	}()
 	if err := syncmsg.Write(sync, syncmsg.Bootstrap, bootstrap); err != nil {
-		cmd.Process.Kill()
-		cmd.Wait()
+		cmd.kill()
 		return nil, fmt.Errorf("send bootstrap: %w", err)
 	}
 	for pid == 0 {
 		m, err := syncmsg.Read(sync)
 		if err != nil {
-			cmd.Wait()
+			cmd.wait()
 			return nil, fmt.Errorf("namespace stage died without reporting (%v)", err)
 		}
 		switch m.Type {
 		case syncmsg.ChildPid:
 			if len(m.Payload) != 4 {
-				cmd.Wait()
+				cmd.wait()
 				return nil, errors.New("bad pid message from the namespace stage")
 			}
 			pid = int(binary.NativeEndian.Uint32(m.Payload))
 		case syncmsg.Error:
-			cmd.Wait()
+			cmd.wait()
 			return nil, errors.New(string(m.Payload))
 		default:
-			cmd.Process.Kill()
-			cmd.Wait()
+			cmd.kill()
 			return nil, fmt.Errorf("unexpected message %d from the namespace stage", m.Type)
 		}
 	}
-	cmd.Wait()
+	cmd.wait()
 	// The namespaces were opened by pid. The init being alive now, with
 	// the start time recorded at create, proves that the pid named it
 	// all along: a pid is not reused while its process lives.
