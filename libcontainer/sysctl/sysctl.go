@@ -74,7 +74,7 @@ func Check(key string, ns map[specs.LinuxNamespaceType]bool) error {
 
 // Write sets one sysctl for the calling process's namespaces.
 func Write(key, value string) error {
-	parts, err := split(key)
+	path, err := ProcPath(key)
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func Write(key, value string) error {
 	defer proc.Close()
 	// The components are plain names (split) and the lookup refuses
 	// symlinks and magic links: the path cannot leave /proc/sys.
-	h, err := proc.OpenRoot("sys/" + strings.Join(parts, "/")) // ProcPath
+	h, err := proc.OpenRoot(path)
 	if err != nil {
 		return fmt.Errorf("sysctl %s: %w", key, err)
 	}
