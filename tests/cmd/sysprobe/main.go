@@ -12,10 +12,17 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 
 	"golang.org/x/sys/unix"
 )
+
+// init locks the main goroutine to the thread-group leader: fmt.Println
+// blocks in write(2), and a goroutine that blocks in a syscall may resume
+// on another thread, so "leader-exit" would end some other thread and the
+// leader would live on.
+func init() { runtime.LockOSThread() }
 
 func main() {
 	if len(os.Args) == 2 && os.Args[1] == "leader-exit" {
