@@ -139,16 +139,7 @@ probe_config() {
 	chown -R 100000:100000 "$BUNDLE/rootfs"
 	# The container's root (host uid 100000) must reach the rootfs and
 	# the bind sources: bats makes its temporary directories 0700.
-	d=$BATS_TEST_TMPDIR
-	while [[ $d != / ]]; do
-		chmod o+x "$d"
-		d=$(dirname "$d")
-	done
-	d=$BUNDLE
-	while [[ $d != / ]]; do
-		chmod o+x "$d"
-		d=$(dirname "$d")
-	done
+	allow_traverse "$BATS_TEST_TMPDIR" "$BUNDLE"
 	update_config '
 		.linux.namespaces += [{type: "user"}]
 		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]

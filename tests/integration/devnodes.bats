@@ -42,11 +42,7 @@ run_ct() {
 		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
 		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
 		| .linux.devices = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229}]'
-	d=$BUNDLE
-	while [[ $d != / ]]; do
-		chmod o+x "$d"
-		d=$(dirname "$d")
-	done
+	allow_traverse "$BUNDLE"
 	set_args sh -c 'stat -c "%F %t:%T" /dev/null /dev/fuse; awk "\$5 == \"/dev/null\" || \$5 == \"/dev/fuse\" {print \$5}" /proc/self/mountinfo; echo x >/dev/null && echo null-ok'
 	run_ct
 	[ "$status" -eq 0 ]

@@ -22,17 +22,6 @@ teardown() {
 	return "$rc"
 }
 
-# open_bundle_path: the container's root (host uid 100000 in the user
-# namespace tests) must be able to reach the rootfs, and bats makes its
-# temporary directories 0700.
-open_bundle_path() {
-	local d=$BUNDLE
-	while [[ $d != / ]]; do
-		chmod o+x "$d"
-		d=$(dirname "$d")
-	done
-}
-
 # start_ct: create and start $CID from $BUNDLE; INITPID is its init's pid.
 start_ct() {
 	create_container "$CID" "$@"
@@ -97,7 +86,7 @@ assert_exec_error() {
 	update_config '.linux.namespaces += [{"type": "user"}]
 		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
 		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
-	open_bundle_path
+	allow_traverse "$BUNDLE"
 	start_ct
 	exec_ct "$CID" sh -c 'readlink /proc/self/ns/user; id -u; cat /proc/self/uid_map'
 	[ "$status" -eq 0 ]
@@ -112,7 +101,7 @@ assert_exec_error() {
 	update_config '.linux.namespaces += [{"type": "user"}]
 		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
 		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
-	open_bundle_path
+	allow_traverse "$BUNDLE"
 	start_ct
 	berth exec -d --pid-file "$BATS_TEST_TMPDIR/p.pid" -u 7 "$CID" sleep 6062 </dev/null >"$BATS_TEST_TMPDIR/x.out" 2>&1
 	pid=$(cat "$BATS_TEST_TMPDIR/p.pid")

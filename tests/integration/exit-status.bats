@@ -148,11 +148,7 @@ state_field() {
 		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
 	# the container's root (host uid 100000) must reach the rootfs: bats
 	# makes its temporary directories 0700
-	d=$BUNDLE
-	while [[ $d != / ]]; do
-		chmod o+x "$d"
-		d=$(dirname "$d")
-	done
+	allow_traverse "$BUNDLE"
 	set_args sh -c 'exit 9'
 	run_d "$CID" || { cat "$BATS_TEST_TMPDIR/run.out"; false; }
 	wait_for_status "$CID" stopped

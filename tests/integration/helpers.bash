@@ -251,6 +251,19 @@ assert_no_leftovers() {
 	return "$left"
 }
 
+# allow_traverse DIR...: chmod o+x each DIR and every directory above it, so
+# that a container's root mapped to another host uid (a user namespace) can
+# reach the bundle: bats makes its temporary directories 0700.
+allow_traverse() {
+	local d
+	for d in "$@"; do
+		while [[ $d != / ]]; do
+			chmod o+x "$d"
+			d=$(dirname "$d")
+		done
+	done
+}
+
 # teardown_containers: delete --force every container in the state root, then
 # fail, printing them, if any state or (berth only) cgroup remains.
 teardown_containers() {

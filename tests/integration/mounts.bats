@@ -261,11 +261,7 @@ lacks() {
 	update_config '.linux.namespaces += [{"type": "user"}]
 		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
 		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
-	d=$BUNDLE
-	while [[ $d != / ]]; do
-		chmod o+x "$d"
-		d=$(dirname "$d")
-	done
+	allow_traverse "$BUNDLE"
 	touch "$SRC/host-root-file"
 	# the container's root may not write the bundle's rootfs
 	mkdir "$BUNDLE/rootfs/m"

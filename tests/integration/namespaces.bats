@@ -97,11 +97,7 @@ setup() {
 		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
 	# the container's root (host uid 100000) must be able to reach the
 	# rootfs: bats makes its temporary directories 0700
-	d=$BUNDLE
-	while [[ $d != / ]]; do
-		chmod o+x "$d"
-		d=$(dirname "$d")
-	done
+	allow_traverse "$BUNDLE"
 	# shellcheck disable=SC2016 # the container's shell expands it
 	set_args sh -c 'echo "$(id -u) $(id -g)"; cat /proc/self/uid_map; exec sleep 401'
 	out=$BATS_TEST_TMPDIR/run.out
