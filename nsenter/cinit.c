@@ -99,32 +99,30 @@ static void mark(const char *name)
 	}
 }
 
+// rd_take consumes the op's next n bytes and returns where they start.
+static const char *rd_take(struct plan_reader *r, size_t n)
+{
+	if (r->left < n)
+		cinit_fail(0, "plan: op %u is truncated", r->op);
+	const char *p = r->p;
+	r->p += n;
+	r->left -= n;
+	return p;
+}
+
 uint64_t rd_u64(struct plan_reader *r)
 {
 	uint64_t v;
-	if (r->left < sizeof(v))
-		cinit_fail(0, "plan: op %u is truncated", r->op);
-	memcpy(&v, r->p, sizeof(v));
-	r->p += sizeof(v);
-	r->left -= sizeof(v);
+	memcpy(&v, rd_take(r, sizeof(v)), sizeof(v));
 	return v;
 }
 
 static const char *rd_bytes(struct plan_reader *r, uint32_t *len)
 {
 	uint32_t n;
-	if (r->left < sizeof(n))
-		cinit_fail(0, "plan: op %u is truncated", r->op);
-	memcpy(&n, r->p, sizeof(n));
-	r->p += sizeof(n);
-	r->left -= sizeof(n);
-	if (n > r->left)
-		cinit_fail(0, "plan: op %u is truncated", r->op);
-	const char *p = r->p;
-	r->p += n;
-	r->left -= n;
+	memcpy(&n, rd_take(r, sizeof(n)), sizeof(n));
 	*len = n;
-	return p;
+	return rd_take(r, n);
 }
 
 const char *rd_str(struct plan_reader *r)
