@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "cinit.h"
+#include "splitpath.h"
 #include "syncio.h"
 
 #ifndef MNT_DETACH
@@ -135,23 +136,14 @@ static int open_dest(const char *dest, int as_file)
 {
 	if (!as_file)
 		return mkdir_all(rootfd, dest);
-	const char *slash = strrchr(dest, '/');
-	if (slash == NULL || slash[1] == '\0') {
-		errno = EINVAL;
-		return -1;
-	}
 	char dir[4096];
-	size_t n = (size_t)(slash - dest);
-	if (n >= sizeof(dir)) {
-		errno = ENAMETOOLONG;
+	const char *base = split_path(dest, dir, sizeof(dir));
+	if (base == NULL)
 		return -1;
-	}
-	memcpy(dir, dest, n);
-	dir[n] = '\0';
-	int dfd = mkdir_all(rootfd, n == 0 ? "/" : dir);
+	int dfd = mkdir_all(rootfd, dir);
 	if (dfd < 0)
 		return -1;
-	if (mknodat(dfd, slash + 1, S_IFREG | 0644, 0) < 0 && errno != EEXIST) {
+	if (mknodat(dfd, base, S_IFREG | 0644, 0) < 0 && errno != EEXIST) {
 		int saved = errno;
 		close(dfd);
 		errno = saved;

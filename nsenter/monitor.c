@@ -5,6 +5,7 @@
 // runtime, so it costs a few hundred KiB of memory and no threads.
 #define _GNU_SOURCE
 #include "monitor.h"
+#include "splitpath.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,20 +21,15 @@
 
 int monitor_open_dir(const char *path, const char **base)
 {
-	const char *slash = strrchr(path, '/');
-	if (slash == NULL || slash == path || slash[1] == '\0') {
+	char dir[4096];
+	*base = split_path(path, dir, sizeof(dir));
+	if (*base == NULL)
+		return -1;
+	if (*base == path + 1) {
+		// A state dir is never the host's root.
 		errno = EINVAL;
 		return -1;
 	}
-	char dir[4096];
-	size_t n = (size_t)(slash - path);
-	if (n >= sizeof(dir)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(dir, path, n);
-	dir[n] = '\0';
-	*base = slash + 1;
 	return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
