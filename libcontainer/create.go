@@ -15,7 +15,6 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
-	"github.com/berth-runtime/berth/libcontainer/exeguard"
 	"github.com/berth-runtime/berth/libcontainer/hooks"
 	"github.com/berth-runtime/berth/libcontainer/initplan"
 	"github.com/berth-runtime/berth/libcontainer/initproc"
@@ -263,26 +262,14 @@ func (c *Container) launch(o CreateOptions, pending *pendingFilter) error {
 		return fmt.Errorf("--preserve-fds %d with %d LISTEN_FDS: %w", o.PreserveFDs, o.ListenFDs, err)
 	}
 	extra = append(extra, child, listener)
-	// Never /proc/self/exe: the container could reach the host binary
-	// through the init's /proc/<pid>/exe (CVE-2019-5736).
-	exe, err := exeguard.Path(3 + len(extra))
+	cmd, err := newStageProcess("init", []string{
+		initproc.EnvSyncFd + "=" + strconv.Itoa(3+passed),
+		initproc.EnvStartFd + "=" + strconv.Itoa(4+passed),
+	}, extra)
 	if err != nil {
 		child.Close()
 		listener.Close()
 		return err
-	}
-	files := []uintptr{0, 1, 2}
-	for _, f := range extra {
-		files = append(files, f.Fd())
-	}
-	cmd := &stageProcess{
-		path: exe,
-		args: []string{"berth", "init"},
-		env: []string{
-			initproc.EnvSyncFd + "=" + strconv.Itoa(3+passed),
-			initproc.EnvStartFd + "=" + strconv.Itoa(4+passed),
-		},
-		files: files,
 	}
 	if phase.Enabled() {
 		cmd.env = append(cmd.env, phase.Env+"="+phase.Path())

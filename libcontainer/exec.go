@@ -14,7 +14,6 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
-	"github.com/berth-runtime/berth/libcontainer/exeguard"
 	"github.com/berth-runtime/berth/libcontainer/initplan"
 	"github.com/berth-runtime/berth/libcontainer/initproc"
 	"github.com/berth-runtime/berth/libcontainer/logging"
@@ -164,23 +163,10 @@ func (c *Container) startExec(o ExecOptions, cgroups []string) (*Process, error)
 		return nil, fmt.Errorf("--preserve-fds %d: %w", o.PreserveFDs, err)
 	}
 	extra = append(extra, child)
-	// Never /proc/self/exe: until it execs, the process is berth in the
-	// container's pid namespace, and its /proc/<pid>/exe would lead the
-	// container to the host binary (CVE-2019-5736).
-	exe, err := exeguard.Path(3 + len(extra))
+	cmd, err := newStageProcess("exec-init", []string{initproc.EnvSyncFd + "=" + strconv.Itoa(3+o.PreserveFDs)}, extra)
 	if err != nil {
 		child.Close()
 		return nil, err
-	}
-	files := []uintptr{0, 1, 2}
-	for _, f := range extra {
-		files = append(files, f.Fd())
-	}
-	cmd := &stageProcess{
-		path:  exe,
-		args:  []string{"berth", "exec-init"},
-		env:   []string{initproc.EnvSyncFd + "=" + strconv.Itoa(3+o.PreserveFDs)},
-		files: files,
 	}
 	err = cmd.start(nil)
 	runtime.KeepAlive(extra)

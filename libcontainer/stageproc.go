@@ -2,9 +2,12 @@ package libcontainer
 
 import (
 	"errors"
+	"os"
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/berth-runtime/berth/libcontainer/exeguard"
 )
 
 // stageProcess is the C stage (nsenter/) as a child of this process. It is
@@ -18,6 +21,24 @@ type stageProcess struct {
 	env   []string
 	files []uintptr // the child's fds 0, 1, 2, 3, ...
 	pid   int
+}
+
+// newStageProcess prepares the C stage: this binary run through its guard
+// (package exeguard), never /proc/self/exe: until it execs the user's
+// program the process is berth in the container's namespaces, and its
+// /proc/<pid>/exe would lead the container to the host binary
+// (CVE-2019-5736). It gets stdio and extra from fd 3 on; the caller keeps
+// extra alive until start returns.
+func newStageProcess(arg string, env []string, extra []*os.File) (*stageProcess, error) {
+	exe, err := exeguard.Path(3 + len(extra))
+	if err != nil {
+		return nil, err
+	}
+	files := []uintptr{0, 1, 2}
+	for _, f := range extra {
+		files = append(files, f.Fd())
+	}
+	return &stageProcess{path: exe, args: []string{"berth", arg}, env: env, files: files}, nil
 }
 
 func (p *stageProcess) start(sys *syscall.SysProcAttr) error {
