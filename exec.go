@@ -2,12 +2,11 @@ package main
 
 import (
 	"errors"
-	"os"
-	"os/signal"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/berth-runtime/berth/libcontainer"
+	"github.com/berth-runtime/berth/libcontainer/sigforward"
 	"github.com/berth-runtime/berth/libcontainer/ttyrelay"
 )
 
@@ -91,20 +90,24 @@ func execAction(ctx *cli.Context) (int, error) {
 	}
 	// Catch signals before the process exists, so none is lost between
 	// its start and the forwarding loop.
-	sigs := make(chan os.Signal, 64)
-	signal.Notify(sigs)
+	sigs, err := sigforward.Catch()
+	if err != nil {
+		return 0, err
+	}
 	p, err := c.Exec(o)
 	if err != nil {
-		signal.Stop(sigs)
 		return 0, err
 	}
 	var relay *ttyrelay.Relay
 	if m := p.Console(); m != nil {
 		relay = ttyrelay.Start(m)
 	}
-	ws := waitForwarding(p.Pid, sigs, relay)
+	ws, err := waitForwarding(p.Pid, sigs, relay)
 	if relay != nil {
 		relay.Close()
+	}
+	if err != nil {
+		return 0, err
 	}
 	if ws.Signaled() {
 		return 128 + int(ws.Signal()), nil

@@ -1,16 +1,13 @@
 package main
 
 import (
-	"errors"
-	"os"
-	"os/signal"
-
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
 
 	"github.com/berth-runtime/berth/libcontainer"
 	"github.com/berth-runtime/berth/libcontainer/logging"
 	"github.com/berth-runtime/berth/libcontainer/phase"
+	"github.com/berth-runtime/berth/libcontainer/sigforward"
 	"github.com/berth-runtime/berth/libcontainer/ttyrelay"
 )
 
@@ -69,7 +66,10 @@ Example:
 		}
 		// Catch signals before the container exists, so none is lost
 		// between start and the forwarding loop.
-		sigs, allCaught := catchSignals()
+		sigs, err := sigforward.Catch()
+		if err != nil {
+			return err
+		}
 		opts.ConsoleRelay = opts.ConsoleSocket == ""
 		// In the foreground this process is the init's parent and records
 		// the status itself (RecordExit below): no monitor.
@@ -84,7 +84,6 @@ Example:
 		if m := c.Console(); m != nil {
 			relay = ttyrelay.Start(m)
 		}
-		<-allCaught
 		n, err := startNotifying(c, opts.NotifySocket)
 		phase.Mark("started")
 		if err != nil {
@@ -104,8 +103,16 @@ Example:
 				}
 			}()
 		}
-		ws := waitForwarding(c.Pid(), sigs, relay)
+		ws, err := waitForwarding(c.Pid(), sigs, relay)
 		phase.Mark("exited")
+		if err != nil {
+			// Not reaped, status unknown: kill and clean up.
+			if relay != nil {
+				relay.Close()
+			}
+			c.Delete(true)
+			return err
+		}
 		if err := c.FlushState(); err != nil {
 			logging.Warn("%v", err)
 		}
@@ -131,57 +138,12 @@ Example:
 	},
 }
 
-// catchSignals routes every signal to the returned channel. The Go runtime
-// hands each signal to its signal thread and waits for it, about 40 µs a
-// signal here: catching all 62 of them takes 2.5 ms, 4% of a whole run. So
-// the ones people and engines send are caught at once and the rest in the
-// background, while the container is created; the second channel closes when
-// all are caught, and the container must not start before it does.
-func catchSignals() (chan os.Signal, chan struct{}) {
-	sigs := make(chan os.Signal, 64)
-	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2, unix.SIGWINCH)
-	all := make(chan struct{})
-	go func() {
-		signal.Notify(sigs)
-		close(all)
-	}()
-	return sigs, all
-}
-
 // waitForwarding reaps the init (our child: the C stage forks it with
-// CLONE_PARENT), forwarding signals until it exits, and returns its status.
-func waitForwarding(pid int, sigs chan os.Signal, relay *ttyrelay.Relay) unix.WaitStatus {
-	done := make(chan unix.WaitStatus, 1)
-	go func() {
-		var ws unix.WaitStatus
-		for {
-			_, err := unix.Wait4(pid, &ws, 0, nil)
-			if !errors.Is(err, unix.EINTR) {
-				break
-			}
-		}
-		done <- ws
-	}()
-	for {
-		select {
-		case ws := <-done:
-			// No signal.Stop: giving the signals back costs the same
-			// round trip per signal as catching them (2.5 ms), and the
-			// process is about to exit. A signal that arrives now fills
-			// the buffered channel or is dropped, and the deletion goes
-			// on.
-			return ws
-		case s := <-sigs:
-			sig := s.(unix.Signal)
-			// SIGCHLD is ours; SIGURG is the Go runtime's preemption.
-			if sig == unix.SIGCHLD || sig == unix.SIGURG {
-				continue
-			}
-			if sig == unix.SIGWINCH && relay != nil {
-				relay.Resize() // the pty tells the container itself
-				continue
-			}
-			unix.Kill(pid, sig)
-		}
+// CLONE_PARENT), forwarding it signals until it exits, and returns its status.
+func waitForwarding(pid int, sigs *sigforward.Catcher, relay *ttyrelay.Relay) (unix.WaitStatus, error) {
+	var onWinch func()
+	if relay != nil {
+		onWinch = relay.Resize // the pty tells the container itself
 	}
+	return sigs.Wait(pid, onWinch)
 }
