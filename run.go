@@ -37,6 +37,7 @@ Example:
 		&cli.BoolFlag{Name: "keep", Usage: "do not delete the container after it exits"},
 	}, createFlags...),
 	Action: func(ctx *cli.Context) error {
+		phase.Mark("action")
 		id, err := oneID(ctx)
 		if err != nil {
 			return err

@@ -70,6 +70,7 @@ func Create(o CreateOptions) (c *Container, err error) {
 	if err != nil {
 		return nil, wrap(err)
 	}
+	phase.Mark("create")
 	spec, err := LoadConfig(bundle)
 	if err != nil {
 		return nil, wrap(err)
