@@ -114,6 +114,32 @@ wait_file() {
 	assert_no_leftovers "$CID"
 }
 
+@test "run forwards USR2, QUIT, PIPE, WINCH and real-time signals, and keeps running" {
+	out=$BATS_TEST_TMPDIR/out
+	mkdir -p "$out" "$BUNDLE/rootfs/out"
+	# shellcheck disable=SC2016 # $src is jq's
+	update_config '.mounts += [{"destination": "/out", "type": "bind", "source": $src, "options": ["rbind", "rw"]}]' --arg src "$out"
+	# 37 is SIGRTMIN+3, 64 SIGRTMAX (glibc's numbering, as kill -l shows).
+	set_args sh -c '
+		for s in USR2 QUIT PIPE WINCH 37 64; do trap "echo $s >>/out/log" $s; done
+		trap "exit 5" TERM
+		echo ready >>/out/log
+		while :; do sleep 0.1; done'
+	run_bg
+	wait_file "$out/log" '^ready$'
+	for s in USR2 QUIT PIPE WINCH 37 64; do
+		kill "-$s" "$runpid"
+		wait_file "$out/log" "^$s\$"
+	done
+	# None of them ended berth (by default all but WINCH would).
+	kill -0 "$runpid"
+	kill -TERM "$runpid"
+	wait_run
+	[ "$rc" -eq 5 ]
+	[ "$(cat "$out/log")" = "$(printf '%s\n' ready USR2 QUIT PIPE WINCH 37 64)" ]
+	assert_no_leftovers "$CID"
+}
+
 @test "run forwards TERM to the container" {
 	set_args sh -c 'trap "echo term; exit 9" TERM; echo ready; while :; do sleep 0.1; done'
 	run_bg
