@@ -9,15 +9,16 @@ import "C"
 import (
 	"errors"
 	"fmt"
-	"os"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 )
 
-// Catcher holds the read end of the pipe the handlers write to.
+// Catcher holds the receiving end of the socket pair the handlers write
+// to. It is a bare fd, never closed (no *os.File, whose finalizer would
+// close it): a handler may run at any time until the process exits.
 type Catcher struct {
-	r *os.File
+	fd int
 }
 
 // forwarded reports whether berth catches sig to pass it on. Not caught:
@@ -39,24 +40,25 @@ func forwarded(sig unix.Signal) bool {
 
 // Catch installs the handlers. Call it before the process to wait for
 // exists, so that no signal sent in between is lost: until Wait runs,
-// caught signals wait in the pipe (64 KiB: far more than anyone sends).
+// caught signals wait in the socket buffer (far more than anyone sends).
 func Catch() (*Catcher, error) {
-	var p [2]int
-	if err := unix.Pipe2(p[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
-		return nil, fmt.Errorf("catch signals: pipe: %w", err)
+	// A socket pair rather than a pipe: the handler sends with
+	// MSG_NOSIGNAL, so a full or broken channel can never raise SIGPIPE
+	// from inside a handler (which would catch it and loop).
+	p, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0)
+	if err != nil {
+		return nil, fmt.Errorf("catch signals: socketpair: %w", err)
 	}
 	for sig := unix.Signal(1); sig <= 64; sig++ {
 		if !forwarded(sig) {
 			continue
 		}
 		if rc, err := C.sigforward_install(C.int(p[1]), C.int(sig)); rc != 0 {
-			// The read end is closed; the write end stays open for
-			// the handlers installed so far.
-			unix.Close(p[0])
+			// Both ends stay open for the handlers installed so far.
 			return nil, fmt.Errorf("catch signals: sigaction %d: %w", int(sig), err)
 		}
 	}
-	return &Catcher{r: os.NewFile(uintptr(p[0]), "signal pipe")}, nil
+	return &Catcher{fd: p[0]}, nil
 }
 
 // Wait waits until the process pid, a child of this process, exits,
@@ -73,7 +75,7 @@ func (c *Catcher) Wait(pid int, onWinch func()) (unix.WaitStatus, error) {
 		return ws, fmt.Errorf("wait for %d: pidfd_open: %w", pid, err)
 	}
 	defer unix.Close(pidfd)
-	sigfd := int(c.r.Fd())
+	sigfd := c.fd
 	fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}, {Fd: int32(sigfd), Events: unix.POLLIN}}
 	var buf [64]byte
 	for {

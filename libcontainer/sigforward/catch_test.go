@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -64,7 +65,7 @@ func TestWaitForwardsCaughtSignals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// One signal sent to this process before Wait runs waits in the pipe.
+	// One signal sent to this process before Wait runs waits in the socket.
 	cmd, lines := startReceiver(t)
 	if err := unix.Kill(os.Getpid(), unix.SIGUSR1); err != nil {
 		t.Fatal(err)
@@ -148,6 +149,39 @@ func TestWaitReportsAFailure(t *testing.T) {
 	_, err = sigs.Wait(cmd.Process.Pid, nil)
 	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("wait for %d", cmd.Process.Pid)) {
 		t.Fatalf("Wait of a reaped pid: %v, want an error naming it", err)
+	}
+}
+
+// After Wait, with nothing reading and after a GC (an *os.File's
+// finalizer would close the receiving end, and the handler's write would
+// then raise SIGPIPE, which it catches itself), a signal still lands in
+// the socket and nothing else happens.
+func TestSignalAfterWaitLandsInTheSocket(t *testing.T) {
+	sigs, err := Catch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd, _ := startReceiver(t)
+	if err := unix.Kill(os.Getpid(), unix.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sigs.Wait(cmd.Process.Pid, nil); err != nil {
+		t.Fatal(err)
+	}
+	fd := sigs.fd
+	sigs = nil
+	runtime.GC()
+	runtime.GC()
+	if err := unix.Kill(os.Getpid(), unix.SIGUSR2); err != nil {
+		t.Fatal(err)
+	}
+	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+	if n, err := unix.Poll(fds, 5000); n != 1 || err != nil {
+		t.Fatalf("poll: %d, %v: the signal did not arrive", n, err)
+	}
+	var b [8]byte
+	if n, err := unix.Read(fd, b[:]); err != nil || n != 1 || b[0] != byte(unix.SIGUSR2) {
+		t.Fatalf("read %v (%d bytes, %v), want one byte %d", b[:max(n, 0)], n, err, int(unix.SIGUSR2))
 	}
 }
 

@@ -10,12 +10,12 @@
 // 2-vCPU VM, and the locked goroutine costs a template thread besides.
 // Here a C handler is installed for each signal with SA_ONSTACK, as
 // os/signal's documentation allows non-Go code to do for asynchronous
-// signals, and writes the signal's number to a non-blocking pipe (the
-// self-pipe trick: write(2) is async-signal-safe, and the handler touches
-// nothing of Go's). Wait polls that pipe and a pidfd of the process on the
-// calling goroutine: no goroutine, no extra thread.
+// signals, and sends the signal's number over a non-blocking socket pair
+// (the self-pipe trick: send(2) is async-signal-safe, and the handler
+// touches nothing of Go's). Wait polls that socket and a pidfd of the
+// process on the calling goroutine: no goroutine, no extra thread.
 //
 // The handlers stay installed until the process exits: a signal caught
-// after Wait returned lands in the pipe and is dropped, as berth is about
+// after Wait returned lands in the socket and is dropped, as berth is about
 // to exit with the container's status anyway.
 package sigforward

@@ -2,11 +2,11 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
-#include <unistd.h>
+#include <sys/socket.h>
 
-// The write end of the pipe, set before each handler is installed: a second
-// Catch in one process sends every signal to its own pipe (berth catches
-// once per process).
+// The sending end of the socket pair, set before each handler is installed:
+// a second Catch in one process sends every signal to its own pair (berth
+// catches once per process).
 static volatile int forward_fd = -1;
 
 static void on_signal(int sig)
@@ -14,9 +14,10 @@ static void on_signal(int sig)
 	// The handler may interrupt a syscall of any thread: keep its errno.
 	int saved = errno;
 	unsigned char b = (unsigned char)sig;
-	// Non-blocking: with the pipe full the signal is dropped, never the
-	// thread stuck in a handler.
-	ssize_t n = write(forward_fd, &b, 1);
+	// send(2) is async-signal-safe. MSG_DONTWAIT: with the buffer full the
+	// signal is dropped, never the thread stuck in a handler; MSG_NOSIGNAL:
+	// no SIGPIPE, which this handler would catch again.
+	ssize_t n = send(forward_fd, &b, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
 	(void)n;
 	errno = saved;
 }
