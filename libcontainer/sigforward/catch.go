@@ -9,7 +9,6 @@ import "C"
 import (
 	"errors"
 	"fmt"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -108,7 +107,7 @@ func (c *Catcher) Wait(pid int, onWinch func()) (unix.WaitStatus, error) {
 		if err == nil {
 			return ws, nil
 		}
-		if !errors.Is(err, syscall.EINTR) {
+		if !errors.Is(err, unix.EINTR) {
 			return ws, fmt.Errorf("wait for %d: %w", pid, err)
 		}
 	}

@@ -55,6 +55,14 @@ func startReceiver(t *testing.T) (*exec.Cmd, *bufio.Scanner) {
 	return cmd, lines
 }
 
+// raise sends sig to this process, where the handlers catch it.
+func raise(t *testing.T, sig unix.Signal) {
+	t.Helper()
+	if err := unix.Kill(os.Getpid(), sig); err != nil {
+		t.Fatal(err)
+	}
+}
+
 type waited struct {
 	ws  unix.WaitStatus
 	err error
@@ -67,9 +75,7 @@ func TestWaitForwardsCaughtSignals(t *testing.T) {
 	}
 	// One signal sent to this process before Wait runs waits in the socket.
 	cmd, lines := startReceiver(t)
-	if err := unix.Kill(os.Getpid(), unix.SIGUSR1); err != nil {
-		t.Fatal(err)
-	}
+	raise(t, unix.SIGUSR1)
 	winched := make(chan struct{}, 4)
 	done := make(chan waited, 1)
 	go func() {
@@ -86,19 +92,13 @@ func TestWaitForwardsCaughtSignals(t *testing.T) {
 	// The rest one at a time (signals pending together are delivered
 	// lowest number first), while Wait polls.
 	for _, s := range []unix.Signal{unix.SIGUSR2, unix.SIGHUP, unix.Signal(37)} {
-		if err := unix.Kill(os.Getpid(), s); err != nil {
-			t.Fatal(err)
-		}
+		raise(t, s)
 		expect(fmt.Sprint(int(s)))
 	}
 	// WINCH goes to onWinch, not to the process.
-	if err := unix.Kill(os.Getpid(), unix.SIGWINCH); err != nil {
-		t.Fatal(err)
-	}
+	raise(t, unix.SIGWINCH)
 	<-winched
-	if err := unix.Kill(os.Getpid(), unix.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
+	raise(t, unix.SIGTERM)
 	expect("15")
 	w := <-done
 	if w.err != nil {
@@ -124,9 +124,7 @@ func TestWaitWithoutOnWinchForwardsIt(t *testing.T) {
 		done <- waited{ws, err}
 	}()
 	for _, s := range []unix.Signal{unix.SIGWINCH, unix.SIGTERM} {
-		if err := unix.Kill(os.Getpid(), s); err != nil {
-			t.Fatal(err)
-		}
+		raise(t, s)
 		if !lines.Scan() || lines.Text() != fmt.Sprint(int(s)) {
 			t.Fatalf("receiver got signal %q, want %d", lines.Text(), int(s))
 		}
@@ -162,9 +160,7 @@ func TestSignalAfterWaitLandsInTheSocket(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd, _ := startReceiver(t)
-	if err := unix.Kill(os.Getpid(), unix.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
+	raise(t, unix.SIGTERM)
 	if _, err := sigs.Wait(cmd.Process.Pid, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -172,9 +168,7 @@ func TestSignalAfterWaitLandsInTheSocket(t *testing.T) {
 	sigs = nil
 	runtime.GC()
 	runtime.GC()
-	if err := unix.Kill(os.Getpid(), unix.SIGUSR2); err != nil {
-		t.Fatal(err)
-	}
+	raise(t, unix.SIGUSR2)
 	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
 	if n, err := unix.Poll(fds, 5000); n != 1 || err != nil {
 		t.Fatalf("poll: %d, %v: the signal did not arrive", n, err)
