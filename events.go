@@ -8,6 +8,8 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/urfave/cli/v2"
+
+	"github.com/berth-runtime/berth/libcontainer/hugeheap"
 )
 
 // event is one line of `events` output, in runc's shape.
@@ -60,6 +62,7 @@ Examples:
 		// enough that each shows within a fifth of a second.
 		const oomPoll = 200 * time.Millisecond
 		ooms := c.OOMKills()
+		hugeheap.Settle() // a long-lived stream from here on
 		next := time.Now()
 		for {
 			if !time.Now().Before(next) {

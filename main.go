@@ -14,6 +14,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	// Its mmap backs the Go heap with huge pages while a command sets a
+	// container up (see libcontainer/hugeheap/doc.go).
+	_ "github.com/berth-runtime/berth/libcontainer/hugeheap"
 	"github.com/berth-runtime/berth/libcontainer/initproc"
 	"github.com/berth-runtime/berth/libcontainer/logging"
 	"github.com/berth-runtime/berth/libcontainer/phase"

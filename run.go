@@ -5,6 +5,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/berth-runtime/berth/libcontainer"
+	"github.com/berth-runtime/berth/libcontainer/hugeheap"
 	"github.com/berth-runtime/berth/libcontainer/logging"
 	"github.com/berth-runtime/berth/libcontainer/phase"
 	"github.com/berth-runtime/berth/libcontainer/sigforward"
@@ -142,6 +143,9 @@ Example:
 // waitForwarding reaps the init (our child: the C stage forks it with
 // CLONE_PARENT), forwarding it signals until it exits, and returns its status.
 func waitForwarding(pid int, sigs *sigforward.Catcher, relay *ttyrelay.Relay) (unix.WaitStatus, error) {
+	// From here on this process only waits, for as long as the container
+	// runs: its heap stops growing in huge pages (package hugeheap).
+	hugeheap.Settle()
 	var onWinch func()
 	if relay != nil {
 		onWinch = relay.Resize // the pty tells the container itself

@@ -5,6 +5,8 @@ import (
 	"os"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/berth-runtime/berth/libcontainer/hugeheap"
 )
 
 var waitCommand = &cli.Command{
@@ -27,6 +29,7 @@ Example:
 		if err != nil {
 			return err
 		}
+		hugeheap.Settle() // blocks until the container stops
 		e, oom, err := c.Wait()
 		if err != nil {
 			return err

@@ -227,6 +227,33 @@ _find_cgroups() {
 	find /sys/fs/cgroup -mindepth 2 -maxdepth 4 -type d \( "${args[@]}" \) -print 2>/dev/null
 }
 
+# run_bg: `berth run` of $BUNDLE as $CID in the background;
+# runpid is the pid of berth itself (not of a subshell: no `berth` function
+# here), its output goes to $BATS_TEST_TMPDIR/run.out.
+run_bg() {
+	"$BERTH" --root "$ROOT" run --bundle "$BUNDLE" "$CID" </dev/null >"$BATS_TEST_TMPDIR/run.out" 2>&1 3>&- &
+	runpid=$!
+}
+
+# wait_run: rc is the exit status of the background run.
+wait_run() {
+	rc=0
+	wait "$runpid" || rc=$?
+	echo "run exited $rc; its output:"
+	cat "$BATS_TEST_TMPDIR/run.out"
+}
+
+# wait_file FILE PATTERN: wait up to 5s for a line matching PATTERN in FILE.
+wait_file() {
+	for _ in $(seq 50); do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "no '$2' in $1:"
+	cat "$1" 2>/dev/null
+	return 1
+}
+
 # assert_no_leftovers ID [MARKER]: no state directory $ROOT/ID, no cgroup
 # directory named ID, and, with MARKER, no process whose command line
 # contains MARKER (pgrep -f). Prints what it found and fails.
