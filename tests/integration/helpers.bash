@@ -325,6 +325,27 @@ teardown_containers() {
 	return "$left"
 }
 
+# stop_run_bg: a run_bg still going when a test ends (it failed before
+# wait_run) is stopped with its container, so that nothing outlives the
+# test. Its container may not exist yet: it is waited for, up to 5s, before
+# it is deleted; a run that never creates it is killed.
+stop_run_bg() {
+	[[ -n ${runpid:-} ]] && kill -0 "$runpid" 2>/dev/null || return 0
+	for _ in $(seq 50); do
+		berth state "$CID" >/dev/null 2>&1 && break
+		kill -0 "$runpid" 2>/dev/null || break
+		sleep 0.1
+	done
+	berth delete --force "$CID" </dev/null >/dev/null 2>&1 || true
+	for _ in $(seq 50); do
+		kill -0 "$runpid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$runpid" 2>/dev/null || true
+	wait "$runpid" 2>/dev/null || true
+}
+
 teardown() {
+	stop_run_bg
 	teardown_containers
 }
