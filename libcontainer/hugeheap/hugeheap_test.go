@@ -43,6 +43,14 @@ func advisedMappings(t *testing.T, flag string) []string {
 
 var sink [][]byte
 
+// growHeap allocates 16 MiB and keeps it: the heap grows past its first
+// arena mapping.
+func growHeap() {
+	for i := 0; i < 64; i++ {
+		sink = append(sink, make([]byte, 256<<10))
+	}
+}
+
 // TestHeapAdvisedThenSettled needs one process to itself: Settle is for
 // good. The helper below runs it in a child so that its order against the
 // other test does not matter.
@@ -51,10 +59,7 @@ func TestHeapAdvisedThenSettled(t *testing.T) {
 		runHelper(t, "TestHeapAdvisedThenSettled", "")
 		return
 	}
-	// Grow the heap past its first arena mapping.
-	for i := 0; i < 64; i++ {
-		sink = append(sink, make([]byte, 256<<10))
-	}
+	growHeap()
 	if n := regions(); n < 1 {
 		t.Fatalf("no heap mapping was advised (regions() = %d)", n)
 	}
@@ -74,9 +79,7 @@ func TestHeapAdvisedThenSettled(t *testing.T) {
 		}
 	}
 	before := regions()
-	for i := 0; i < 64; i++ {
-		sink = append(sink, make([]byte, 256<<10))
-	}
+	growHeap()
 	if after := regions(); after != before {
 		t.Errorf("heap mappings made after Settle were advised: %d regions, then %d", before, after)
 	}
@@ -87,9 +90,7 @@ func TestDisabledByGODEBUG(t *testing.T) {
 		runHelper(t, "TestDisabledByGODEBUG", "GODEBUG=disablethp=1")
 		return
 	}
-	for i := 0; i < 64; i++ {
-		sink = append(sink, make([]byte, 256<<10))
-	}
+	growHeap()
 	if n := regions(); n != 0 {
 		t.Fatalf("GODEBUG=%s: %d heap mappings were advised huge pages, want none", os.Getenv("GODEBUG"), n)
 	}
