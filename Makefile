@@ -24,10 +24,28 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo 0.1.0-dev)
 # osusergo and netgo keep os/user and net in pure Go, so that the binary can
 # be linked statically (below) without glibc's NSS.
 BUILDTAGS ?= urfave_cli_no_docs osusergo netgo
-# A static binary (libseccomp.a and glibc linked in) skips the dynamic
-# loader's work at every start, about 3 ms per process here, and a
-# container start execs berth twice (the CLI and the init).
-STATIC_LDFLAGS ?= -linkmode external -extldflags -static
+# A static binary (libseccomp.a and the C library linked in) skips the
+# dynamic loader's work at every start, about 3 ms per process here, and a
+# container start execs berth twice (the CLI and the init's stage).
+# -z stack-size sets musl's default thread stack (128 KiB otherwise) for
+# the threads the Go runtime starts through cgo: C code called from Go
+# (libseccomp's filter compiler) runs on them.
+STATIC_LDFLAGS ?= -linkmode external -extldflags '-static -Wl,-z,stack-size=1048576'
+
+# The C library is musl (Debian's musl-tools), not glibc. glibc's static
+# start-up fills its CPU-feature and cache tables with about a hundred
+# cpuid instructions, each one a trap to the hypervisor on a VM (6.6 us
+# here), and touches 20 pages: 1.2 ms of CPU in every process against
+# 0.2 ms for musl's. Every berth command pays it, and a start twice.
+# Interleaved, 100 runs each of `run` of /bin/true: 25.2 ms with glibc,
+# 22.7 ms with musl. musl's headers lack the kernel's (linux/, asm/) and
+# libseccomp's, and its search path lacks libseccomp.a: build/musl holds
+# links to exactly those, so nothing else of glibc's is picked up.
+MUSL_GCC  ?= musl-gcc
+MULTIARCH := $(shell gcc -print-multiarch 2>/dev/null)
+MUSL      := $(CURDIR)/build/musl
+MUSL_ENV   = CC=$(MUSL_GCC) CGO_ENABLED=1 CGO_CFLAGS="-O2 -g -idirafter $(MUSL)/include" CGO_LDFLAGS="-L$(MUSL)/lib"
+
 GO      ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 TESTS   ?=
 
@@ -46,8 +64,18 @@ TESTBIN_SOURCES := $(shell find tests/cmd -type f -name '*.go' -print) go.mod go
 
 all: berth
 
-berth: $(SOURCES)
-	CGO_ENABLED=1 $(GO) build -trimpath -tags "$(BUILDTAGS)" -ldflags "-X main.version=$(VERSION) $(STATIC_LDFLAGS)" -o berth .
+berth: $(SOURCES) $(MUSL)/ok
+	$(MUSL_ENV) $(GO) build -trimpath -tags "$(BUILDTAGS)" -ldflags "-X main.version=$(VERSION) $(STATIC_LDFLAGS)" -o berth .
+
+$(MUSL)/ok:
+	@command -v $(MUSL_GCC) >/dev/null || { echo "make: $(MUSL_GCC) not found: install musl-tools (make deps)" >&2; exit 1; }
+	@test -n "$(MULTIARCH)" || { echo "make: gcc -print-multiarch printed nothing: cannot find the kernel's asm headers" >&2; exit 1; }
+	rm -rf $(MUSL) && mkdir -p $(MUSL)/include $(MUSL)/lib
+	ln -s /usr/include/linux /usr/include/asm-generic /usr/include/seccomp.h /usr/include/seccomp-syscalls.h $(MUSL)/include/
+	ln -s /usr/include/$(MULTIARCH)/asm $(MUSL)/include/asm
+	ln -s "$$(gcc -print-file-name=libseccomp.a)" $(MUSL)/lib/libseccomp.a
+	@for f in $(MUSL)/include/* $(MUSL)/lib/*; do test -e "$$f" || { echo "make: $$f: $$(readlink $$f) is missing (make deps)" >&2; rm -rf $(MUSL); exit 1; }; done
+	touch $@
 
 # mkimage writes the OCI images the tests, the demo and the benchmark use.
 MKIMAGE_SOURCES := $(wildcard tests/cmd/mkimage/*.go libcontainer/image/build/*.go) go.mod go.sum
@@ -58,8 +86,10 @@ tests/bin/mkimage: $(MKIMAGE_SOURCES)
 test:
 	$(MAKE) unit integration
 
+# The unit tests are built as berth is (musl, static): the C in nsenter,
+# hugeheap and sigforward is tested against the C library it ships with.
 unit: berth
-	$(GO) test -tags "$(BUILDTAGS)" ./...
+	$(MUSL_ENV) $(GO) test -tags "$(BUILDTAGS)" -ldflags "$(STATIC_LDFLAGS)" ./...
 
 integration: berth tests/bin/mkimage testbin
 	bats --print-output-on-failure tests/integration$(if $(TESTS),/$(TESTS))
@@ -107,7 +137,7 @@ demo: deps berth tests/bin/mkimage
 
 clean:
 	rm -f berth
+	rm -rf build
 	rm -rf tests/bin
 	rm -rf man
-	rm -rf tests/bin
 	rm -rf bench/out

@@ -22,11 +22,65 @@ static void on_signal(int sig)
 	errno = saved;
 }
 
+#ifndef __GLIBC__
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+// musl keeps signals 32 to 34 for itself, and its sigaction refuses them
+// with EINVAL. 34 is not musl's alone: glibc, and `kill -l`, call it
+// SIGRTMIN, users send it, and runc forwards it. musl uses it only while a
+// setuid-like call is made on every thread (__synccall), which the runtime
+// never does, and that code saves and restores the handler around it. So
+// 34 is installed with the system call itself, in the kernel's layout.
+struct kernel_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+
+#if defined(__x86_64__)
+// On x86-64 the kernel returns from a handler through a restorer that the
+// caller supplies (SA_RESTORER): this one calls rt_sigreturn (15), as the C
+// library's own does. Other architectures return through the vDSO.
+#define KERNEL_SA_RESTORER 0x04000000
+void sigforward_restore_rt(void);
+__asm__(".text\n"
+	".type sigforward_restore_rt,@function\n"
+	"sigforward_restore_rt:\n"
+	"\tmov $15, %rax\n"
+	"\tsyscall\n");
+#endif
+
+static int install_reserved(int sig)
+{
+	struct kernel_sigaction ka;
+
+	memset(&ka, 0, sizeof(ka));
+	ka.handler = on_signal;
+	ka.flags = SA_ONSTACK | SA_RESTART;
+	ka.mask = ~(uint64_t)0;
+#if defined(__x86_64__)
+	ka.flags |= KERNEL_SA_RESTORER;
+	ka.restorer = sigforward_restore_rt;
+#elif !defined(__aarch64__)
+	errno = EINVAL;
+	return -1;
+#endif
+	return (int)syscall(SYS_rt_sigaction, sig, &ka, NULL, sizeof(ka.mask));
+}
+#endif
+
 int sigforward_install(int fd, int sig)
 {
 	struct sigaction sa;
 
 	forward_fd = fd;
+#ifndef __GLIBC__
+	if (sig >= 32 && sig <= 34)
+		return install_reserved(sig);
+#endif
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	// SA_ONSTACK: Go's threads run on small stacks and give each thread an
