@@ -266,7 +266,7 @@ func (c *Container) launch(o CreateOptions, pending *pendingFilter) error {
 	cmd, err := newStageProcess("init", []string{
 		initproc.EnvSyncFd + "=" + strconv.Itoa(3+passed),
 		initproc.EnvStartFd + "=" + strconv.Itoa(4+passed),
-	}, extra)
+	}, extra, useCInit)
 	if err != nil {
 		child.Close()
 		listener.Close()

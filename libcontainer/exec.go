@@ -163,7 +163,7 @@ func (c *Container) startExec(o ExecOptions, cgroups []string) (*Process, error)
 		return nil, fmt.Errorf("--preserve-fds %d: %w", o.PreserveFDs, err)
 	}
 	extra = append(extra, child)
-	cmd, err := newStageProcess("exec-init", []string{initproc.EnvSyncFd + "=" + strconv.Itoa(3+o.PreserveFDs)}, extra)
+	cmd, err := newStageProcess("exec-init", []string{initproc.EnvSyncFd + "=" + strconv.Itoa(3+o.PreserveFDs)}, extra, execInC())
 	if err != nil {
 		child.Close()
 		return nil, err

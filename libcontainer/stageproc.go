@@ -23,14 +23,18 @@ type stageProcess struct {
 	pid   int
 }
 
-// newStageProcess prepares the C stage: this binary run through its guard
-// (package exeguard), never /proc/self/exe: until it execs the user's
-// program the process is berth in the container's namespaces, and its
-// /proc/<pid>/exe would lead the container to the host binary
+// newStageProcess prepares the C stage. Where the init is in C (cinit), it
+// is the standalone stage that make embeds in berth (package exeguard):
+// an executable of about 110 KiB that execs and forks much faster than
+// this binary. Otherwise, for the Go init, and in a berth built without
+// make, it is this binary, whose constructor is the same stage. Either
+// runs through its guard, never /proc/self/exe: until it execs the user's
+// program the process runs berth's code in the container's namespaces,
+// and its /proc/<pid>/exe would lead the container to the host's file
 // (CVE-2019-5736). It gets stdio and extra from fd 3 on; the caller keeps
 // extra alive until start returns.
-func newStageProcess(arg string, env []string, extra []*os.File) (*stageProcess, error) {
-	exe, err := exeguard.Path(3 + len(extra))
+func newStageProcess(arg string, env []string, extra []*os.File, cinit bool) (*stageProcess, error) {
+	exe, err := stagePath(3+len(extra), cinit)
 	if err != nil {
 		return nil, err
 	}
@@ -39,6 +43,19 @@ func newStageProcess(arg string, env []string, extra []*os.File) (*stageProcess,
 		files = append(files, f.Fd())
 	}
 	return &stageProcess{path: exe, args: []string{"berth", arg}, env: env, files: files}, nil
+}
+
+func stagePath(inherited int, cinit bool) (string, error) {
+	if cinit {
+		exe, err := exeguard.StagePath(inherited)
+		if err == nil {
+			return exe, nil
+		}
+		if !errors.Is(err, exeguard.ErrNoStage) {
+			return "", err
+		}
+	}
+	return exeguard.Path(inherited)
 }
 
 func (p *stageProcess) start(sys *syscall.SysProcAttr) error {

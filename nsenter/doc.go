@@ -60,6 +60,12 @@
 // (128+N when killed by signal N). The child takes a session of its own and
 // goes on as the init would, in C or in Go.
 //
+// The same C files are also built into the standalone stage
+// (standalone/main.c, with -DBERTH_STANDALONE_STAGE): a small executable
+// without a Go runtime that berth embeds and runs instead of its own binary
+// whenever the init is in C (libcontainer/exeguard). There the constructor
+// is the whole program; asked for the Go init, it fails with a message.
+//
 // Run with _BERTH_USERNS_HOLDER set instead, it only waits for its stdin to
 // close: the runtime starts it in a new user namespace to get a handle on
 // that namespace for an idmapped mount.

@@ -298,6 +298,11 @@ void berth_nsenter(void)
 			tinyinit_start(syncfd);
 		if (cinit)
 			cinit_run(syncfd, getenv("_BERTH_STARTFD"));
+#ifdef BERTH_STANDALONE_STAGE
+		// The standalone stage has no Go runtime to return to: the
+		// runtime starts it only for the C init.
+		bail("the Go init needs berth's own binary, not the standalone stage");
+#endif
 		return; // into the Go runtime, as the container's init
 	}
 	uint32_t pid = (uint32_t)child;

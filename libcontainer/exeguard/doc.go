@@ -20,5 +20,22 @@
 //
 // Every process that berth re-executes into a container's namespaces (the
 // init now; exec's setns process and a future in-container monitor later)
-// must be started through Path, not /proc/self/exe.
+// must be started through Path or StagePath, not /proc/self/exe.
+//
+// The standalone stage (stage.go). Where the init is in C, it need not
+// be berth's binary at all: make builds nsenter's C files into an
+// executable of their own (static, musl, about 110 KiB, no Go runtime) and
+// berth embeds it (bin/). Executing that instead of the 10 MiB berth, and
+// forking the init from it, saves about 2 ms of every start. An
+// executable needs a file, so the stage is installed once per build, as a
+// root-only file named by its SHA-256, in the stage cache
+// (/var/cache/berth/stage, or BERTH_STAGE_CACHE), and each start executes
+// a read-only detached mount of it, as for the binary: no copy per start.
+// The file is used only when it and its directory are root's alone and
+// it has the embedded stage's size; anything else is replaced (a torn or
+// damaged file) or not used (a directory others can write). Where the
+// cache cannot be used (read-only or noexec, no CAP_SYS_ADMIN for a
+// detached mount, BERTH_STAGE_CACHE=off) each start gets a sealed memfd
+// copy of the stage instead. A berth built without make carries no stage
+// and runs its own binary for every init.
 package exeguard

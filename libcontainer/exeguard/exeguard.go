@@ -44,15 +44,7 @@ func Path(inherited int) (string, error) {
 	if first != nil {
 		return "", first
 	}
-	if low := 2*inherited + 3; fd < low {
-		nfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, low)
-		if err != nil {
-			return "", fmt.Errorf("protect the berth binary: move its handle above fd %d: %w", low, err)
-		}
-		unix.Close(fd)
-		fd = nfd
-	}
-	return "/proc/self/fd/" + strconv.Itoa(fd), nil
+	return handlePath(&fd, inherited)
 }
 
 // Mode reports how the binary is protected ("" before the first Path).
@@ -81,14 +73,20 @@ func open() (int, Kind, error) {
 // is dissolved, while the init still executing from it keeps it alive and
 // read-only.
 func openReadonlyMount(exe string) (int, error) {
-	fd, err := unix.OpenTree(unix.AT_FDCWD, exe, unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC)
+	return cloneReadonly(unix.AT_FDCWD, exe, 0, exe)
+}
+
+// cloneReadonly is openReadonlyMount for the file at dirfd/path (flags:
+// AT_EMPTY_PATH for dirfd itself); what names it in errors.
+func cloneReadonly(dirfd int, path string, flags int, what string) (int, error) {
+	fd, err := unix.OpenTree(dirfd, path, unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|uint(flags))
 	if err != nil {
-		return -1, fmt.Errorf("open_tree(%s): %w", exe, err)
+		return -1, fmt.Errorf("open_tree(%s): %w", what, err)
 	}
 	attr := &unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY | unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV}
 	if err := unix.MountSetattr(fd, "", unix.AT_EMPTY_PATH, attr); err != nil {
 		unix.Close(fd)
-		return -1, fmt.Errorf("mount_setattr(MOUNT_ATTR_RDONLY): %w", err)
+		return -1, fmt.Errorf("mount_setattr(%s, MOUNT_ATTR_RDONLY): %w", what, err)
 	}
 	return fd, nil
 }
@@ -96,6 +94,17 @@ func openReadonlyMount(exe string) (int, error) {
 // openSealedMemfd copies the binary into a memfd and seals it against any
 // change: a reopen through /proc/<pid>/exe gets the memfd, never the file.
 func openSealedMemfd(exe string) (int, error) {
+	src, err := os.Open(exe)
+	if err != nil {
+		return -1, err
+	}
+	defer src.Close()
+	return sealedMemfd(src)
+}
+
+// sealedMemfd copies src into a memfd sealed against any change and
+// returns a read-only handle on it.
+func sealedMemfd(src io.Reader) (int, error) {
 	fd, err := unix.MemfdCreate("berth", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING|unix.MFD_EXEC)
 	if errors.Is(err, unix.EINVAL) {
 		// Kernels before 6.3 know no MFD_EXEC; their memfds are executable.
@@ -105,12 +114,6 @@ func openSealedMemfd(exe string) (int, error) {
 		return -1, fmt.Errorf("memfd_create: %w", err)
 	}
 	mem := os.NewFile(uintptr(fd), "berth-memfd")
-	src, err := os.Open(exe)
-	if err != nil {
-		mem.Close()
-		return -1, err
-	}
-	defer src.Close()
 	if _, err := io.Copy(mem, src); err != nil {
 		mem.Close()
 		return -1, fmt.Errorf("copy the binary into a memfd: %w", err)

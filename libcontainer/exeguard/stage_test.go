@@ -1,0 +1,221 @@
+package exeguard
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// needStage skips when this test binary embeds no stage: only make puts
+// one in (libcontainer/exeguard/bin), and `make unit` does.
+func needStage(t *testing.T) (string, int64) {
+	t.Helper()
+	name, size, err := embeddedStage()
+	if errors.Is(err, ErrNoStage) {
+		t.Skip("this test binary embeds no standalone stage: built without make")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return name, size
+}
+
+// checkStage: the handle executes the stage (which, started without the
+// runtime's sync socket, says so and exits 2) and cannot be written
+// through.
+func checkStage(t *testing.T, fd int, wantErr error) {
+	t.Helper()
+	p := "/proc/self/fd/" + strconv.Itoa(fd)
+	f, err := os.OpenFile(p, os.O_WRONLY, 0)
+	if err == nil {
+		_, err = f.Write([]byte("#!/bin/sh\necho pwned\n"))
+		f.Close()
+	}
+	if !errors.Is(err, wantErr) {
+		t.Errorf("write through %s: got %v, want %v", p, err, wantErr)
+	}
+	out, err := exec.Command(p).CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), "only berth starts it") {
+		t.Errorf("execute %s: %v: %q, want exit status 2 and the stage's message", p, err, out)
+	}
+}
+
+func TestStageInstalledOnceAndGuarded(t *testing.T) {
+	name, size := needStage(t)
+	dir := filepath.Join(t.TempDir(), "stage")
+	fd, kind, err := openStage(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	if kind != ReadonlyMount {
+		t.Fatalf("kind %q, want %q", kind, ReadonlyMount)
+	}
+	checkStage(t, fd, unix.EROFS)
+	path := filepath.Join(dir, name)
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Uid != 0 || st.Mode&0o7777 != 0o555 || st.Size != size {
+		t.Fatalf("%s: uid %d mode %#o size %d, want root's, 0555, %d bytes", path, st.Uid, st.Mode&0o7777, st.Size, size)
+	}
+	if err := unix.Stat(dir, &st); err != nil || st.Mode&0o7777 != 0o700 {
+		t.Fatalf("%s: mode %#o (%v), want 0700", dir, st.Mode&0o7777, err)
+	}
+	// A second start uses the same file: it is not written again.
+	before := st
+	unix.Stat(path, &before)
+	fd2, _, err := openStage(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unix.Close(fd2)
+	var after unix.Stat_t
+	unix.Stat(path, &after)
+	if after.Ino != before.Ino || after.Mtim != before.Mtim {
+		t.Fatalf("the installed stage was written again")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Fatalf("%d entries in %s, want the stage alone", len(entries), dir)
+	}
+}
+
+// A damaged, or someone else's, stage is replaced, never executed.
+func TestStageReplacedWhenNotTrusted(t *testing.T) {
+	name, _ := needStage(t)
+	for _, tc := range []struct {
+		name  string
+		setup func(path string) error
+	}{
+		{"truncated", func(p string) error { return os.WriteFile(p, []byte("#!/bin/sh\n"), 0o555) }},
+		{"writable by others", func(p string) error {
+			if err := os.WriteFile(p, make([]byte, stageSize(t)), 0o777); err != nil {
+				return err
+			}
+			return os.Chmod(p, 0o777)
+		}},
+		{"owned by another user", func(p string) error {
+			if err := os.WriteFile(p, make([]byte, stageSize(t)), 0o555); err != nil {
+				return err
+			}
+			return os.Chown(p, 1000, 1000)
+		}},
+		{"a symlink", func(p string) error { return os.Symlink("/bin/sh", p) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			os.Chmod(dir, 0o700)
+			path := filepath.Join(dir, name)
+			if err := tc.setup(path); err != nil {
+				t.Fatal(err)
+			}
+			fd, kind, err := openStage(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer unix.Close(fd)
+			if kind != ReadonlyMount {
+				t.Fatalf("kind %q, want %q", kind, ReadonlyMount)
+			}
+			checkStage(t, fd, unix.EROFS)
+			var st unix.Stat_t
+			if err := unix.Lstat(path, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || st.Uid != 0 || st.Mode&0o7777 != 0o555 {
+				t.Fatalf("%s was not replaced: mode %#o uid %d (%v)", path, st.Mode, st.Uid, err)
+			}
+		})
+	}
+}
+
+func stageSize(t *testing.T) int {
+	_, size, err := embeddedStage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(size)
+}
+
+// Where the cache cannot be trusted or executed from, or is off, every
+// start gets a sealed memfd copy of the stage instead.
+func TestStageFallsBackToSealedMemfd(t *testing.T) {
+	needStage(t)
+	open := func(t *testing.T, dir string) {
+		t.Helper()
+		fd, kind, err := openStage(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer unix.Close(fd)
+		if kind != SealedMemfd {
+			t.Fatalf("kind %q, want %q", kind, SealedMemfd)
+		}
+		checkStage(t, fd, unix.EPERM)
+	}
+	t.Run("off", func(t *testing.T) { open(t, "") })
+	t.Run("directory writable by others", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := os.Chmod(dir, 0o777); err != nil {
+			t.Fatal(err)
+		}
+		open(t, dir)
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Fatalf("something was installed in a directory others can write")
+		}
+	})
+	t.Run("noexec mount", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := unix.Mount("tmpfs", dir, "tmpfs", unix.MS_NOEXEC, "mode=0700"); err != nil {
+			t.Skipf("cannot mount a tmpfs here (needs CAP_SYS_ADMIN): %v", err)
+		}
+		defer unix.Unmount(dir, unix.MNT_DETACH)
+		open(t, dir)
+	})
+}
+
+func TestStageCacheDirEnv(t *testing.T) {
+	t.Setenv(StageCacheEnv, "")
+	if d := StageCacheDir(); d != DefaultStageCacheDir {
+		t.Errorf("unset: %q", d)
+	}
+	t.Setenv(StageCacheEnv, "off")
+	if d := StageCacheDir(); d != "" {
+		t.Errorf("off: %q", d)
+	}
+	t.Setenv(StageCacheEnv, "/x/y")
+	if d := StageCacheDir(); d != "/x/y" {
+		t.Errorf("/x/y: %q", d)
+	}
+}
+
+func TestTrimStagesKeepsTheNewest(t *testing.T) {
+	dir := t.TempDir()
+	for i := 0; i < maxStages+3; i++ {
+		p := filepath.Join(dir, "old"+strconv.Itoa(i))
+		if err := os.WriteFile(p, nil, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		ts := unix.NsecToTimespec(int64(i+1) * 1e9)
+		if err := unix.UtimesNanoAt(unix.AT_FDCWD, p, []unix.Timespec{ts, ts}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// keep is the oldest of all: it stays anyway.
+	trimStages(dir, "old0")
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	want := "old0 old4 old5 old6"
+	if got := strings.Join(names, " "); got != want {
+		t.Fatalf("left %q, want %q", got, want)
+	}
+}
