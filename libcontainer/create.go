@@ -214,12 +214,31 @@ func (c *Container) launch(o CreateOptions, pending *pendingFilter) error {
 	spec := c.st.Config
 	var bs syncmsg.BootstrapBuilder
 	var flags uintptr
+	joins := false
 	for _, ns := range spec.Linux.Namespaces {
 		if ns.Path != "" {
 			bs.NsPath(nsFlags[ns.Type], ns.Path)
+			joins = true
 		} else {
 			flags |= nsFlags[ns.Type]
 		}
+	}
+	// In place: the runtime clones the init itself into a new pid
+	// namespace, and the stage, which is then the init, unshares the rest
+	// (it applies to the caller) and carries on with no clone of its own.
+	// That saves the stage's fork, exit and reaping, and a message. A
+	// monitor, namespaces joined by path, and new user and time namespaces
+	// (which must exist before the pid namespace, or take effect only in
+	// children) keep the stage as a separate process.
+	inPlace := !c.st.KeepExitStatus && !joins && flags&(unix.CLONE_NEWUSER|unix.CLONE_NEWTIME) == 0
+	var cloneFlags uintptr
+	if inPlace {
+		bs.InPlace()
+		cloneFlags = flags & unix.CLONE_NEWPID
+		flags &^= unix.CLONE_NEWPID
+		logging.Debug("container %q: create: the stage is the init itself (in place)", c.st.ID)
+	} else {
+		logging.Debug("container %q: create: the stage forks the init (a monitor, a namespace joined by path, or a new user or time namespace)", c.st.ID)
 	}
 	bs.CloneFlags(flags)
 	if c.st.KeepExitStatus {
@@ -275,6 +294,7 @@ func (c *Container) launch(o CreateOptions, pending *pendingFilter) error {
 	if phase.Enabled() {
 		cmd.env = append(cmd.env, phase.Env+"="+phase.Path())
 	}
+	cmd.cloneFlags = cloneFlags
 	err = c.startStage(cmd)
 	runtime.KeepAlive(extra)
 	phase.Mark("stage-started")
@@ -293,6 +313,9 @@ func (c *Container) launch(o CreateOptions, pending *pendingFilter) error {
 		return fmt.Errorf("send bootstrap to init: %w", err)
 	}
 	stagePid := cmd.pid
+	if inPlace {
+		c.st.Pid = cmd.pid
+	}
 	for c.st.Pid == 0 {
 		m, err := syncmsg.Read(sync)
 		if err != nil {
@@ -327,8 +350,10 @@ func (c *Container) launch(o CreateOptions, pending *pendingFilter) error {
 	}
 	stageDone = true
 	phase.Mark("init-pid")
-	if err := c.finishStage(cmd); err != nil {
-		return err
+	if !inPlace {
+		if err := c.finishStage(cmd); err != nil {
+			return err
+		}
 	}
 	defer c.reapStage()
 	st, err := procinfo.ReadStat(c.st.Pid)
@@ -358,7 +383,7 @@ func (c *Container) launch(o CreateOptions, pending *pendingFilter) error {
 			return err
 		}
 		if err := syncmsg.Write(sync, syncmsg.Plan, plan); err != nil {
-			return fmt.Errorf("send the plan to init: %w", err)
+			return initFailure(sync, fmt.Errorf("send the plan to init: %w", err))
 		}
 	} else {
 		cfg := initproc.InitConfig{
@@ -370,7 +395,7 @@ func (c *Container) launch(o CreateOptions, pending *pendingFilter) error {
 			Seccomp: filter,
 		}
 		if err := syncmsg.WriteJSON(sync, syncmsg.Config, &cfg); err != nil {
-			return fmt.Errorf("send config to init: %w", err)
+			return initFailure(sync, fmt.Errorf("send config to init: %w", err))
 		}
 	}
 	phase.Mark("config-sent")
@@ -425,6 +450,16 @@ func (c *Container) launch(o CreateOptions, pending *pendingFilter) error {
 			return fmt.Errorf("unexpected message %d from init", m.Type)
 		}
 	}
+}
+
+// initFailure returns the init's own error message when it failed (and
+// closed its end) before a write to it, the write's error otherwise: an
+// in-place init reports namespace failures only after the bootstrap.
+func initFailure(sync *os.File, err error) error {
+	if m, rerr := syncmsg.Read(sync); rerr == nil && m.Type == syncmsg.Error {
+		return errors.New(string(m.Payload))
+	}
+	return err
 }
 
 // InitEnv, set to "go", makes every container run the Go init (package

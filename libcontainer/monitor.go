@@ -41,7 +41,8 @@ func (c *Container) placeStage(payload []byte) (int, error) {
 	return pid, nil
 }
 
-// finishStage is called once the init's pid is known: without a monitor
+// finishStage is called once the init's pid is known, when the stage was
+// a process of its own (not in place): without a monitor
 // the stage is exiting and is reaped in the background (its exit tears down
 // a mapping of this whole binary: about a millisecond that the rest of the
 // setup need not wait for; reaped() waits for it); with a monitor, the

@@ -21,6 +21,8 @@ type stageProcess struct {
 	env   []string
 	files []uintptr // the child's fds 0, 1, 2, 3, ...
 	pid   int
+	// cloneFlags: namespaces the child is created in (an in-place init).
+	cloneFlags uintptr
 }
 
 // newStageProcess prepares the C stage. Where the init is in C (cinit), it
@@ -59,6 +61,12 @@ func stagePath(inherited int, cinit bool) (string, error) {
 }
 
 func (p *stageProcess) start(sys *syscall.SysProcAttr) error {
+	if p.cloneFlags != 0 {
+		if sys == nil {
+			sys = &syscall.SysProcAttr{}
+		}
+		sys.Cloneflags |= p.cloneFlags
+	}
 	pid, _, err := syscall.StartProcess(p.path, p.args, &syscall.ProcAttr{Env: p.env, Files: p.files, Sys: sys})
 	if err != nil {
 		return err

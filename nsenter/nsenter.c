@@ -31,6 +31,7 @@ enum {
 	REC_MONITOR = 4, // path of the exit-status file: stay as the init's parent
 	REC_TINYINIT = 5, // no data: the init stays in C as a minimal PID 1
 	REC_CINIT = 6, // no data: the init runs a plan in C (cinit.c)
+	REC_IN_PLACE = 7, // no data: this process is the init (no clone)
 };
 
 #define MAX_NS 16
@@ -178,6 +179,7 @@ void berth_nsenter(void)
 	const char *exit_path = NULL;
 	int tinyinit = 0;
 	int cinit = 0;
+	int in_place = 0;
 	struct nspath ns[MAX_NS];
 	int nscount = 0;
 	for (uint32_t off = 0; off + 8 <= hdr[1];) {
@@ -219,11 +221,19 @@ void berth_nsenter(void)
 		case REC_CINIT:
 			cinit = 1;
 			break;
+		case REC_IN_PLACE:
+			in_place = 1;
+			break;
 		default:
 			bail("unknown bootstrap record %u", rec[0]);
 		}
 		off += rec[1];
 	}
+
+	if (in_place && (exit_path != NULL || nscount != 0 || offsets != NULL ||
+			 (flags & (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWTIME)) != 0))
+		bail("bad bootstrap: an in-place init with a monitor, namespace paths, "
+		     "or user, pid or time namespaces to create (flags 0x%x)", flags);
 
 	if (exit_path != NULL) {
 		// Monitor mode: this process stays on the host, as the init's
@@ -287,7 +297,7 @@ void berth_nsenter(void)
 
 	// A new session: the container's process must not share the caller's
 	// session or controlling terminal (signals from it are forwarded).
-	pid_t child = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
+	pid_t child = in_place ? 0 : (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
 	if (child < 0)
 		bail("clone the container's init");
 	if (child == 0) {

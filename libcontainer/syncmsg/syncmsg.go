@@ -55,6 +55,7 @@ const (
 	RecMonitor     = 4 // exit-status file: the stage stays as the init's parent
 	RecTinyInit    = 5 // no data: the init stays in C as a minimal PID 1
 	RecCInit       = 6 // no data: the init runs a Plan in C, not the Go init
+	RecInPlace     = 7 // no data: the stage is the init itself (no clone)
 )
 
 const maxPayload = 16 << 20
@@ -149,6 +150,11 @@ func (b *BootstrapBuilder) TinyInit() { b.record(RecTinyInit, nil) }
 // CInit asks for the C init (nsenter/cinit.c): the init then waits for a
 // Plan, not a Config.
 func (b *BootstrapBuilder) CInit() { b.record(RecCInit, nil) }
+
+// InPlace tells the stage that the runtime started it as the container's
+// init, already in its new pid namespace: it unshares the other
+// namespaces and becomes the init itself, with no clone.
+func (b *BootstrapBuilder) InPlace() { b.record(RecInPlace, nil) }
 
 // Bytes returns the payload.
 func (b *BootstrapBuilder) Bytes() []byte { return b.buf }

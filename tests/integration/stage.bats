@@ -107,3 +107,64 @@ installed() {
 	# exec installed it again: it ran from the cache.
 	[ "$(installed)" = "$stage" ]
 }
+
+# create_logged ID [ENV...]: create ID with --debug into $BATS_TEST_TMPDIR/ID.log.
+create_logged() {
+	local id=$1
+	shift
+	env "$@" "$BERTH" --root "$ROOT" --debug --log "$BATS_TEST_TMPDIR/$id.log" create --bundle "$BUNDLE" "$id" </dev/null >/dev/null 2>&1 3>&-
+}
+
+@test "stage: for the default bundle the runtime starts the init itself, already in its pid namespace" {
+	create_logged "$CID"
+	grep -q 'the stage is the init itself (in place)' "$BATS_TEST_TMPDIR/$CID.log"
+	pid=$(berth state "$CID" | jq -r .pid)
+	# Every namespace of the config is the init's own, and it is PID 1.
+	for ns in pid mnt net ipc uts cgroup; do
+		[ "$(readlink "/proc/$pid/ns/$ns")" != "$(readlink "/proc/self/ns/$ns")" ]
+	done
+	grep -q "^NSpid:.*[[:space:]]1$" "/proc/$pid/status"
+	[ "$(awk '$1 == "Threads:" {print $2}' "/proc/$pid/status")" -eq 1 ]
+	berth start "$CID"
+	# Its cgroup namespace is rooted at its own cgroup.
+	run berth exec "$CID" cat /proc/self/cgroup
+	[ "$status" -eq 0 ]
+	[[ $output == *"0::/"* ]]
+	[[ $output != *"0::/."* ]]
+	# The in-place init without a pid namespace of its own: TERM kills it.
+	update_config '.linux.namespaces |= map(select(.type != "pid"))'
+	set_args sleep 601
+	create_logged "$CID-b"
+	grep -q 'the stage is the init itself (in place)' "$BATS_TEST_TMPDIR/$CID-b.log"
+	berth start "$CID-b"
+	berth kill "$CID-b" TERM
+	wait_for_status "$CID-b" stopped
+}
+
+@test "stage: a new user namespace, a namespace joined by path or a monitor keep the stage's fork" {
+	cp "$BUNDLE/config.json" "$BATS_TEST_TMPDIR/config.json"
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	allow_traverse "$BUNDLE"
+	create_logged "$CID-user"
+	grep -q 'the stage forks the init' "$BATS_TEST_TMPDIR/$CID-user.log"
+	pid=$(berth state "$CID-user" | jq -r .pid)
+	[ "$(readlink "/proc/$pid/ns/user")" != "$(readlink /proc/self/ns/user)" ]
+	berth delete --force "$CID-user"
+
+	cp "$BATS_TEST_TMPDIR/config.json" "$BUNDLE/config.json"
+	create_logged "$CID-a"
+	a=$(berth state "$CID-a" | jq -r .pid)
+	update_config '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)' --arg p "/proc/$a/ns/net"
+	create_logged "$CID-path"
+	grep -q 'the stage forks the init' "$BATS_TEST_TMPDIR/$CID-path.log"
+	pid=$(berth state "$CID-path" | jq -r .pid)
+	[ "$(readlink "/proc/$pid/ns/net")" = "$(readlink "/proc/$a/ns/net")" ]
+	berth delete --force "$CID-path"
+
+	cp "$BATS_TEST_TMPDIR/config.json" "$BUNDLE/config.json"
+	"$BERTH" --root "$ROOT" --debug --log "$BATS_TEST_TMPDIR/mon.log" run -d --bundle "$BUNDLE" "$CID-mon" </dev/null >/dev/null 2>&1 3>&-
+	grep -q 'the stage forks the init' "$BATS_TEST_TMPDIR/mon.log"
+	wait_for_status "$CID-mon" running
+}
