@@ -295,14 +295,6 @@ func (c *Container) launch(o CreateOptions, pending *pendingFilter) error {
 		cmd.env = append(cmd.env, phase.Env+"="+phase.Path())
 	}
 	cmd.cloneFlags = cloneFlags
-	// The bootstrap waits in the socket's buffer: the stage reads it as
-	// soon as it runs, without waiting for this process to be scheduled
-	// again after the clone.
-	if err := syncmsg.Write(sync, syncmsg.Bootstrap, bs.Bytes()); err != nil {
-		child.Close()
-		listener.Close()
-		return fmt.Errorf("send bootstrap to init: %w", err)
-	}
 	err = c.startStage(cmd)
 	runtime.KeepAlive(extra)
 	phase.Mark("stage-started")
@@ -317,6 +309,9 @@ func (c *Container) launch(o CreateOptions, pending *pendingFilter) error {
 			cmd.kill()
 		}
 	}()
+	if err := syncmsg.Write(sync, syncmsg.Bootstrap, bs.Bytes()); err != nil {
+		return fmt.Errorf("send bootstrap to init: %w", err)
+	}
 	stagePid := cmd.pid
 	if inPlace {
 		c.st.Pid = cmd.pid
