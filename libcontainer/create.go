@@ -309,6 +309,9 @@ func (c *Container) launch(o CreateOptions, pending *pendingFilter) error {
 			cmd.kill()
 		}
 	}()
+	// Only now: the stage unshares its cgroup namespace as soon as it has
+	// the bootstrap, and on a hybrid host startStage has only just placed
+	// it in the v1 hierarchies, which the namespace must be rooted at.
 	if err := syncmsg.Write(sync, syncmsg.Bootstrap, bs.Bytes()); err != nil {
 		return fmt.Errorf("send bootstrap to init: %w", err)
 	}
