@@ -14,6 +14,7 @@ import (
 	libseccomp "github.com/seccomp/libseccomp-golang"
 	"golang.org/x/sys/unix"
 
+	"github.com/berth-runtime/berth/libcontainer/cachedir"
 	"github.com/berth-runtime/berth/libcontainer/logging"
 )
 
@@ -104,17 +105,10 @@ func CompileCached(c *specs.LinuxSeccomp, dir string) (*Filter, error) {
 // checkCacheDir accepts a missing directory (writeEntry makes it) or one
 // that only root can write.
 func checkCacheDir(dir string) error {
-	var st unix.Stat_t
-	if err := unix.Lstat(dir, &st); err != nil {
-		if errors.Is(err, unix.ENOENT) {
-			return nil
-		}
-		return &os.PathError{Op: "stat", Path: dir, Err: err}
+	if err := cachedir.CheckDir(dir); err != nil && !errors.Is(err, unix.ENOENT) {
+		return err
 	}
-	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
-		return fmt.Errorf("%s is not a directory", dir)
-	}
-	return rootOnly(&st, dir)
+	return nil
 }
 
 func cacheKey(c *specs.LinuxSeccomp) (string, error) {
@@ -174,15 +168,6 @@ func decodeEntry(b []byte) (*Filter, error) {
 	return &Filter{Program: encode(prog), Notify: body[0] == 1}, nil
 }
 
-// rootOnly refuses a file or directory that someone other than root could
-// have written.
-func rootOnly(st *unix.Stat_t, what string) error {
-	if st.Uid != 0 || st.Mode&0o022 != 0 {
-		return fmt.Errorf("%s is owned by uid %d with mode %#o: not root's alone, not used", what, st.Uid, st.Mode&0o7777)
-	}
-	return nil
-}
-
 func readEntry(path string) (*Filter, error) {
 	// O_NOFOLLOW: an entry is never a symlink to somewhere else.
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
@@ -198,7 +183,7 @@ func readEntry(path string) (*Filter, error) {
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return nil, fmt.Errorf("%s is not a regular file", path)
 	}
-	if err := rootOnly(&st, path); err != nil {
+	if err := cachedir.RootOnly(&st, path); err != nil {
 		return nil, err
 	}
 	b, err := io.ReadAll(io.LimitReader(f, int64(len(cacheMagic)+sha256.Size+1+bpfMaxInsns*insnSize+1)))
@@ -242,29 +227,7 @@ func writeEntry(dir, key string, f *Filter) error {
 
 // trimCache removes the oldest entries past maxCacheEntries.
 func trimCache(dir string) {
-	entries, err := os.ReadDir(dir)
-	if err != nil || len(entries) <= maxCacheEntries {
-		return
+	if cachedir.Trim(dir, maxCacheEntries, "") {
+		logging.Debug("seccomp cache: trimmed %s to %d entries", dir, maxCacheEntries)
 	}
-	type aged struct {
-		name  string
-		mtime int64
-	}
-	var all []aged
-	for _, e := range entries {
-		if info, err := e.Info(); err == nil && info.Mode().IsRegular() {
-			all = append(all, aged{e.Name(), info.ModTime().UnixNano()})
-		}
-	}
-	for len(all) > maxCacheEntries {
-		oldest := 0
-		for i := range all {
-			if all[i].mtime < all[oldest].mtime {
-				oldest = i
-			}
-		}
-		os.Remove(filepath.Join(dir, all[oldest].name))
-		all = append(all[:oldest], all[oldest+1:]...)
-	}
-	logging.Debug("seccomp cache: trimmed %s to %d entries", dir, maxCacheEntries)
 }
