@@ -19,12 +19,18 @@ const (
 	SealedMemfd   Kind = "sealed memfd"
 )
 
-var (
-	mu    sync.Mutex
-	fd    = -1
-	kind  Kind
-	first error
-)
+// guarded is one protected executable, opened once per process on first
+// use: berth's binary (Path) or the standalone stage (StagePath).
+type guarded struct {
+	open   func() (int, Kind, error)
+	mu     sync.Mutex
+	opened bool
+	fd     int
+	kind   Kind
+	first  error
+}
+
+var self = guarded{open: open}
 
 // Path returns a path that executes this binary through its protected
 // handle, for a child started by os/exec with `inherited` fds (stdio plus
@@ -35,23 +41,36 @@ var (
 // so, may first move some of them to fds up to 2*inherited; the handle is
 // therefore kept above that range, or the child would execute whatever was
 // moved over it.
-func Path(inherited int) (string, error) {
-	mu.Lock()
-	defer mu.Unlock()
-	if fd < 0 && first == nil {
-		fd, kind, first = open()
-	}
-	if first != nil {
-		return "", first
-	}
-	return handlePath(&fd, inherited)
-}
+func Path(inherited int) (string, error) { return self.path(inherited) }
 
 // Mode reports how the binary is protected ("" before the first Path).
-func Mode() Kind {
-	mu.Lock()
-	defer mu.Unlock()
-	return kind
+func Mode() Kind { return self.mode() }
+
+func (g *guarded) path(inherited int) (string, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.opened {
+		g.fd, g.kind, g.first = g.open()
+		g.opened = true
+	}
+	if g.first != nil {
+		return "", g.first
+	}
+	if low := 2*inherited + 3; g.fd < low {
+		nfd, err := unix.FcntlInt(uintptr(g.fd), unix.F_DUPFD_CLOEXEC, low)
+		if err != nil {
+			return "", fmt.Errorf("move the guarded executable's handle above fd %d: %w", low, err)
+		}
+		unix.Close(g.fd)
+		g.fd = nfd
+	}
+	return "/proc/self/fd/" + strconv.Itoa(g.fd), nil
+}
+
+func (g *guarded) mode() Kind {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.kind
 }
 
 func open() (int, Kind, error) {

@@ -10,13 +10,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
-	"sync"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/berth-runtime/berth/libcontainer/cachedir"
 	"github.com/berth-runtime/berth/libcontainer/logging"
 )
 
@@ -42,37 +40,18 @@ const maxStages = 4
 // ErrNoStage: this binary carries no standalone stage (built without make).
 var ErrNoStage = errors.New("this berth binary carries no standalone stage (built without make)")
 
-var (
-	stageMu    sync.Mutex
-	stageFd    = -1
-	stageKind  Kind
-	stageFirst error
-)
+var stage = guarded{open: func() (int, Kind, error) { return openStage(StageCacheDir()) }}
 
 // StagePath returns a path that executes the standalone C stage through a
 // protected handle, for a child with `inherited` fds, as Path does for
 // the berth binary. It fails with ErrNoStage when there is none; the
 // caller then runs berth's binary (Path), whose constructor is the same
 // C stage.
-func StagePath(inherited int) (string, error) {
-	stageMu.Lock()
-	defer stageMu.Unlock()
-	if stageFd < 0 && stageFirst == nil {
-		stageFd, stageKind, stageFirst = openStage(StageCacheDir())
-	}
-	if stageFirst != nil {
-		return "", stageFirst
-	}
-	return handlePath(&stageFd, inherited)
-}
+func StagePath(inherited int) (string, error) { return stage.path(inherited) }
 
 // StageMode reports how the stage is protected ("" before the first
 // StagePath or when there is none).
-func StageMode() Kind {
-	stageMu.Lock()
-	defer stageMu.Unlock()
-	return stageKind
-}
+func StageMode() Kind { return stage.mode() }
 
 // StageCacheDir is the directory the stage is installed in, "" when the
 // cache is off.
@@ -169,7 +148,7 @@ func openInstalledStage(dir, name string, size int64) (int, error) {
 // whole, and clones it. The content is checked once, when it is written:
 // what only root can write is trusted like berth's own binary.
 func openTrustedStage(dir, path string, size int64) (int, error) {
-	if err := checkStageDir(dir); err != nil {
+	if err := cachedir.CheckDir(dir); err != nil {
 		return -1, err
 	}
 	var st unix.Stat_t
@@ -186,7 +165,7 @@ func openTrustedStage(dir, path string, size int64) (int, error) {
 	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size != size {
 		return -1, fmt.Errorf("%s is not a regular file of %d bytes", path, size)
 	}
-	if err := rootOnly(&st, path); err != nil {
+	if err := cachedir.RootOnly(&st, path); err != nil {
 		return -1, err
 	}
 	// A noexec mount is a host's choice: it is respected (a memfd is
@@ -201,24 +180,6 @@ func openTrustedStage(dir, path string, size int64) (int, error) {
 	return cloneReadonly(fd, "", unix.AT_EMPTY_PATH, path)
 }
 
-func checkStageDir(dir string) error {
-	var st unix.Stat_t
-	if err := unix.Lstat(dir, &st); err != nil {
-		return &os.PathError{Op: "stat", Path: dir, Err: err}
-	}
-	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
-		return fmt.Errorf("%s is not a directory", dir)
-	}
-	return rootOnly(&st, dir)
-}
-
-func rootOnly(st *unix.Stat_t, what string) error {
-	if st.Uid != 0 || st.Mode&0o022 != 0 {
-		return fmt.Errorf("%s is owned by uid %d with mode %#o: not root's alone, not used", what, st.Uid, st.Mode&0o7777)
-	}
-	return nil
-}
-
 // installStage writes the stage to dir/name: a temporary file, synced,
 // then renamed, so that no process ever sees part of one.
 func installStage(dir, name string) error {
@@ -229,7 +190,7 @@ func installStage(dir, name string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("install the standalone stage: %w", err)
 	}
-	if err := checkStageDir(dir); err != nil {
+	if err := cachedir.CheckDir(dir); err != nil {
 		return err
 	}
 	tmp, err := os.CreateTemp(dir, ".tmp-")
@@ -254,43 +215,6 @@ func installStage(dir, name string) error {
 		return fmt.Errorf("install the standalone stage in %s: %w", dir, err)
 	}
 	logging.Debug("standalone stage: installed %s", filepath.Join(dir, name))
-	trimStages(dir, name)
+	cachedir.Trim(dir, maxStages, name)
 	return nil
-}
-
-// trimStages removes the oldest stages past maxStages, never keep. A
-// start that already opened one that is removed goes on with it.
-func trimStages(dir, keep string) {
-	entries, err := os.ReadDir(dir)
-	if err != nil || len(entries) <= maxStages {
-		return
-	}
-	type aged struct {
-		name  string
-		mtime int64
-	}
-	var all []aged
-	for _, e := range entries {
-		if info, err := e.Info(); err == nil && info.Mode().IsRegular() && e.Name() != keep {
-			all = append(all, aged{e.Name(), info.ModTime().UnixNano()})
-		}
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i].mtime < all[j].mtime })
-	for i := 0; i < len(all)-(maxStages-1); i++ {
-		os.Remove(filepath.Join(dir, all[i].name))
-	}
-}
-
-// handlePath returns /proc/self/fd/N for *fd, first moving it above the
-// fds a child with `inherited` fds may use (see Path).
-func handlePath(fd *int, inherited int) (string, error) {
-	if low := 2*inherited + 3; *fd < low {
-		nfd, err := unix.FcntlInt(uintptr(*fd), unix.F_DUPFD_CLOEXEC, low)
-		if err != nil {
-			return "", fmt.Errorf("move the guarded executable's handle above fd %d: %w", low, err)
-		}
-		unix.Close(*fd)
-		*fd = nfd
-	}
-	return "/proc/self/fd/" + strconv.Itoa(*fd), nil
 }

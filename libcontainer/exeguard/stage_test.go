@@ -47,18 +47,30 @@ func checkStage(t *testing.T, fd int, wantErr error) {
 	}
 }
 
-func TestStageInstalledOnceAndGuarded(t *testing.T) {
-	name, size := needStage(t)
-	dir := filepath.Join(t.TempDir(), "stage")
+// openChecked opens the stage with dir as its cache, expects it guarded
+// as want, and checks it (checkStage: a read-only mount refuses writes
+// with EROFS, a sealed memfd with EPERM).
+func openChecked(t *testing.T, dir string, want Kind) {
+	t.Helper()
 	fd, kind, err := openStage(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer unix.Close(fd)
-	if kind != ReadonlyMount {
-		t.Fatalf("kind %q, want %q", kind, ReadonlyMount)
+	if kind != want {
+		t.Fatalf("kind %q, want %q", kind, want)
 	}
-	checkStage(t, fd, unix.EROFS)
+	wantErr := unix.EROFS
+	if want == SealedMemfd {
+		wantErr = unix.EPERM
+	}
+	checkStage(t, fd, wantErr)
+}
+
+func TestStageInstalledOnceAndGuarded(t *testing.T) {
+	name, size := needStage(t)
+	dir := filepath.Join(t.TempDir(), "stage")
+	openChecked(t, dir, ReadonlyMount)
 	path := filepath.Join(dir, name)
 	var st unix.Stat_t
 	if err := unix.Stat(path, &st); err != nil {
@@ -118,15 +130,7 @@ func TestStageReplacedWhenNotTrusted(t *testing.T) {
 			if err := tc.setup(path); err != nil {
 				t.Fatal(err)
 			}
-			fd, kind, err := openStage(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer unix.Close(fd)
-			if kind != ReadonlyMount {
-				t.Fatalf("kind %q, want %q", kind, ReadonlyMount)
-			}
-			checkStage(t, fd, unix.EROFS)
+			openChecked(t, dir, ReadonlyMount)
 			var st unix.Stat_t
 			if err := unix.Lstat(path, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || st.Uid != 0 || st.Mode&0o7777 != 0o555 {
 				t.Fatalf("%s was not replaced: mode %#o uid %d (%v)", path, st.Mode, st.Uid, err)
@@ -149,15 +153,7 @@ func TestStageFallsBackToSealedMemfd(t *testing.T) {
 	needStage(t)
 	open := func(t *testing.T, dir string) {
 		t.Helper()
-		fd, kind, err := openStage(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer unix.Close(fd)
-		if kind != SealedMemfd {
-			t.Fatalf("kind %q, want %q", kind, SealedMemfd)
-		}
-		checkStage(t, fd, unix.EPERM)
+		openChecked(t, dir, SealedMemfd)
 	}
 	t.Run("off", func(t *testing.T) { open(t, "") })
 	t.Run("directory writable by others", func(t *testing.T) {
@@ -192,30 +188,5 @@ func TestStageCacheDirEnv(t *testing.T) {
 	t.Setenv(StageCacheEnv, "/x/y")
 	if d := StageCacheDir(); d != "/x/y" {
 		t.Errorf("/x/y: %q", d)
-	}
-}
-
-func TestTrimStagesKeepsTheNewest(t *testing.T) {
-	dir := t.TempDir()
-	for i := 0; i < maxStages+3; i++ {
-		p := filepath.Join(dir, "old"+strconv.Itoa(i))
-		if err := os.WriteFile(p, nil, 0o555); err != nil {
-			t.Fatal(err)
-		}
-		ts := unix.NsecToTimespec(int64(i+1) * 1e9)
-		if err := unix.UtimesNanoAt(unix.AT_FDCWD, p, []unix.Timespec{ts, ts}, 0); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// keep is the oldest of all: it stays anyway.
-	trimStages(dir, "old0")
-	entries, _ := os.ReadDir(dir)
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	want := "old0 old4 old5 old6"
-	if got := strings.Join(names, " "); got != want {
-		t.Fatalf("left %q, want %q", got, want)
 	}
 }
