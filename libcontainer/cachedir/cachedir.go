@@ -9,6 +9,19 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// FromEnv is the cache directory the environment variable env names: def
+// when it is unset or empty, "" (no cache) when it is "off".
+func FromEnv(env, def string) string {
+	switch d := os.Getenv(env); d {
+	case "":
+		return def
+	case "off":
+		return ""
+	default:
+		return d
+	}
+}
+
 // RootOnly refuses a file or directory that someone other than root could
 // have written: another owner, or group or other write permission.
 func RootOnly(st *unix.Stat_t, what string) error {

@@ -92,3 +92,12 @@ func TestCheckDir(t *testing.T) {
 		t.Fatalf("missing: %v, want a not-exist error", err)
 	}
 }
+
+func TestFromEnv(t *testing.T) {
+	for val, want := range map[string]string{"": "/def", "off": "", "/x/y": "/x/y"} {
+		t.Setenv("BERTH_TEST_CACHE", val)
+		if got := FromEnv("BERTH_TEST_CACHE", "/def"); got != want {
+			t.Errorf("%q: got %q, want %q", val, got, want)
+		}
+	}
+}

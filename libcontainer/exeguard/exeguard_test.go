@@ -35,14 +35,11 @@ func copyOfSelf(t *testing.T) string {
 	return dst
 }
 
-// checkGuarded: the handle executes the binary, and no reopen through
-// /proc/self/fd can change it, while the file itself stays writable.
-func checkGuarded(t *testing.T, fd int, exe string, wantErr error) {
+// writeThrough tries to write a script through /proc/self/fd/fd, as an
+// attacker holding the init's /proc/<pid>/exe would, expects wantErr, and
+// returns the path.
+func writeThrough(t *testing.T, fd int, wantErr error) string {
 	t.Helper()
-	before, err := os.ReadFile(exe)
-	if err != nil {
-		t.Fatal(err)
-	}
 	p := "/proc/self/fd/" + strconv.Itoa(fd)
 	f, err := os.OpenFile(p, os.O_WRONLY, 0)
 	if err == nil {
@@ -52,6 +49,18 @@ func checkGuarded(t *testing.T, fd int, exe string, wantErr error) {
 	if !errors.Is(err, wantErr) {
 		t.Errorf("write through %s: got %v, want %v", p, err, wantErr)
 	}
+	return p
+}
+
+// checkGuarded: the handle executes the binary, and no reopen through
+// /proc/self/fd can change it, while the file itself stays writable.
+func checkGuarded(t *testing.T, fd int, exe string, wantErr error) {
+	t.Helper()
+	before, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := writeThrough(t, fd, wantErr)
 	if _, err := os.OpenFile(p, os.O_RDWR|os.O_TRUNC, 0); err == nil {
 		t.Errorf("reopen %s O_RDWR|O_TRUNC succeeded", p)
 	}

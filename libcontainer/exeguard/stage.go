@@ -56,14 +56,7 @@ func StageMode() Kind { return stage.mode() }
 // StageCacheDir is the directory the stage is installed in, "" when the
 // cache is off.
 func StageCacheDir() string {
-	switch d := os.Getenv(StageCacheEnv); d {
-	case "":
-		return DefaultStageCacheDir
-	case "off":
-		return ""
-	default:
-		return d
-	}
+	return cachedir.FromEnv(StageCacheEnv, DefaultStageCacheDir)
 }
 
 // embeddedStage returns the stage's SHA-256 (hex) and size, or ErrNoStage.

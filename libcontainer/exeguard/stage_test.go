@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -31,15 +30,7 @@ func needStage(t *testing.T) (string, int64) {
 // through.
 func checkStage(t *testing.T, fd int, wantErr error) {
 	t.Helper()
-	p := "/proc/self/fd/" + strconv.Itoa(fd)
-	f, err := os.OpenFile(p, os.O_WRONLY, 0)
-	if err == nil {
-		_, err = f.Write([]byte("#!/bin/sh\necho pwned\n"))
-		f.Close()
-	}
-	if !errors.Is(err, wantErr) {
-		t.Errorf("write through %s: got %v, want %v", p, err, wantErr)
-	}
+	p := writeThrough(t, fd, wantErr)
 	out, err := exec.Command(p).CombinedOutput()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), "only berth starts it") {

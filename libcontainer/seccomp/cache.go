@@ -36,14 +36,7 @@ const cacheMagic = "berth-seccomp-cache-1\n"
 
 // CacheDir is the cache directory this process uses, "" when it is off.
 func CacheDir() string {
-	switch d := os.Getenv(CacheEnv); d {
-	case "":
-		return DefaultCacheDir
-	case "off":
-		return ""
-	default:
-		return d
-	}
+	return cachedir.FromEnv(CacheEnv, DefaultCacheDir)
 }
 
 // CompileCached is Compile with a cache of finished programs in dir ("":
