@@ -64,7 +64,7 @@ func (c *Container) Status() specs.ContainerState {
 	if !procinfo.Alive(c.st.Pid, c.st.StartTime) {
 		return specs.StateStopped
 	}
-	if !c.st.Started {
+	if !c.st.Started && c.startPending() {
 		return specs.StateCreated
 	}
 	if c.frozen() {
@@ -98,14 +98,25 @@ func (c *Container) Start() error {
 	if err := c.release(); err != nil {
 		return fmt.Errorf("container %q: start: %w", c.st.ID, err)
 	}
+	// Not recorded in state.json: release removed the start socket, and
+	// its absence is what says "started" (startPending). A foreground run
+	// deletes the record a few milliseconds later; rewriting it here
+	// cost a temporary file and a rename in every start.
 	c.st.Started = true
-	if err := c.persist(false); err != nil {
-		return err
-	}
 	if h := c.st.Config.Hooks; h != nil {
 		hooks.RunAll("poststart", h.Poststart, c.OCIState(specs.StateRunning), c.warn)
 	}
 	return nil
+}
+
+// startPending says whether the init still waits for start: its start
+// socket is there until release sees the init reach execve (runc reads its
+// exec fifo's presence the same way). A failed lstat other than ENOENT
+// keeps the container "created", the state it had when it was recorded.
+func (c *Container) startPending() bool {
+	var st unix.Stat_t
+	err := unix.Lstat(c.dir.Path+"/"+startSock, &st)
+	return !errors.Is(err, unix.ENOENT)
 }
 
 // release connects to the init's start socket. EOF means the init reached
@@ -133,9 +144,12 @@ func (c *Container) release() error {
 	if err != nil && !errors.Is(err, unix.ECONNRESET) {
 		return fmt.Errorf("read the init's answer: %w", err)
 	}
-	os.Remove(c.dir.Path + "/" + startSock)
 	if len(msg) > 0 {
 		return errors.New(string(msg))
+	}
+	// The socket's absence records the start (startPending).
+	if err := os.Remove(c.dir.Path + "/" + startSock); err != nil {
+		return fmt.Errorf("record the start: %w", err)
 	}
 	return nil
 }

@@ -446,7 +446,7 @@ func (c *Container) launch(o CreateOptions, pending *pendingFilter) error {
 			}
 		case syncmsg.Ready:
 			phase.Mark("ready")
-			return c.persist(true)
+			return c.persist()
 		case syncmsg.Error:
 			return errors.New(string(m.Payload))
 		default:

@@ -53,6 +53,8 @@ type State struct {
 	Owner       string            `json:"owner"`
 	Annotations map[string]string `json:"annotations,omitempty"`
 	// Started is set once start has released the init to exec the process.
+	// Start itself does not write it (the start socket's absence says
+	// it; see Container.Status): it is true in records written after.
 	Started bool `json:"started"`
 	// Cgroups maps each hierarchy's mount point to the container's cgroup in it.
 	Cgroups map[string]string `json:"cgroups,omitempty"`

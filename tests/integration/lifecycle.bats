@@ -57,6 +57,26 @@ state_field() {
 	assert_no_leftovers "$CID" "sleep 201"
 }
 
+@test "start is recorded by the start socket's removal, not by rewriting state.json" {
+	set_args sleep 202
+	create_container "$CID"
+	[ "$status" -eq 0 ]
+	[ -S "$ROOT/$CID/start.sock" ]
+	before=$(stat -c %i "$ROOT/$CID/state.json")
+
+	run berth start "$CID"
+	[ "$status" -eq 0 ]
+	[ ! -e "$ROOT/$CID/start.sock" ]
+	# The same file: start wrote no new record (a rewrite is a rename).
+	[ "$(stat -c %i "$ROOT/$CID/state.json")" = "$before" ]
+	[ "$(state_field "$CID" status)" = running ]
+	run berth list --format json
+	[ "$(jq -r --arg id "$CID" '.[] | select(.id == $id) | .status' <<<"$output")" = running ]
+
+	berth delete --force "$CID"
+	assert_no_leftovers "$CID" "sleep 202"
+}
+
 @test "state: the OCI fields" {
 	set_args sleep 202
 	create_container "$CID"
