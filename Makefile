@@ -59,9 +59,9 @@ SOURCES := $(shell find . -path ./tests -prune -o -path ./bench -prune -o \
 .DEFAULT_GOAL := berth
 
 # The tests' helper programs (a seccomp agent, a syscall probe, a
-# console-socket receiver, an sd_notify peer); the static ones also run
-# inside the busybox test rootfs.
-TESTBIN := tests/bin/seccompagent tests/bin/sysprobe tests/bin/recvtty tests/bin/sdnotify
+# console-socket receiver, an sd_notify peer, a lister of a cgroup's device
+# programs); the static ones also run inside the busybox test rootfs.
+TESTBIN := tests/bin/seccompagent tests/bin/sysprobe tests/bin/recvtty tests/bin/sdnotify tests/bin/cgprogs
 TESTBIN_SOURCES := $(shell find tests/cmd -type f -name '*.go' -print) go.mod go.sum
 
 .PHONY: all test unit integration testbin install bench bench-unpack bench-floor bench-phases demo deps clean man
@@ -118,7 +118,7 @@ tests/bin/sysprobe: $(TESTBIN_SOURCES)
 	CGO_ENABLED=0 $(GO) build -trimpath -o $@ ./tests/cmd/sysprobe
 
 # Static: they run inside the busybox test rootfs too.
-tests/bin/recvtty tests/bin/sdnotify: tests/bin/%: $(TESTBIN_SOURCES)
+tests/bin/recvtty tests/bin/sdnotify tests/bin/cgprogs: tests/bin/%: $(TESTBIN_SOURCES)
 	CGO_ENABLED=0 $(GO) build -trimpath -o $@ ./tests/cmd/$*
 
 man: berth

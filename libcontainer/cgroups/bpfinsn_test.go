@@ -69,9 +69,10 @@ func TestJumpPastLandsAfterTheBlock(t *testing.T) {
 	}
 }
 
-// Attaching a second filter replaces the first: BPF_PROG_QUERY,
-// BPF_PROG_GET_FD_BY_ID and BPF_PROG_DETACH, on a real cgroup2 directory.
-func TestAttachDeviceFilterReplacesTheOldOne(t *testing.T) {
+// tempCgroup2 makes an empty cgroup2 directory, removed (with anything
+// below it) at the end of the test; it skips where that cannot be.
+func tempCgroup2(t *testing.T) string {
+	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to attach BPF programs")
 	}
@@ -87,10 +88,21 @@ func TestAttachDeviceFilterReplacesTheOldOne(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer os.Remove(d)
+	t.Cleanup(func() {
+		if err := removeTree(d); err != nil {
+			t.Error(err)
+		}
+	})
+	return d
+}
+
+// Attaching a second filter replaces the first: BPF_PROG_QUERY,
+// BPF_PROG_GET_FD_BY_ID and BPF_PROG_DETACH, on a real cgroup2 directory.
+func TestAttachDeviceFilterReplacesTheOldOne(t *testing.T) {
+	d := tempCgroup2(t)
 	rules := []DeviceRule{{true, 'c', 1, 3, "rwm"}}
 	for i := 0; i < 2; i++ {
-		if err := attachDeviceFilter(d, rules); err != nil {
+		if err := attachDeviceFilter(d, rules, ""); err != nil {
 			t.Fatalf("attach %d: %v", i+1, err)
 		}
 	}

@@ -98,7 +98,7 @@ func (c *Cgroup) SetDevices(rules []DeviceRule) error {
 		return setDevicesV1(d, rules)
 	}
 	if d := c.Unified(); d != "" {
-		return attachDeviceFilter(d, rules)
+		return attachDeviceFilter(d, rules, deviceCacheDir(c.h.UnifiedPath))
 	}
 	return fmt.Errorf("linux.resources.devices: this host has neither a v1 devices controller nor cgroup v2 (%s)", c.h.describe())
 }

@@ -92,15 +92,24 @@ func deviceProgram(rules []DeviceRule) []bpfInsn {
 	return append(insns, movImm64(r0, 0), exit())
 }
 
-// attachDeviceFilter loads the program and attaches it to the cgroup2
+// attachDeviceFilter attaches the program for rules to the cgroup2
 // directory d with BPF_PROG_ATTACH, so it stays attached for the cgroup's
-// life without a pinned link or a process holding it. Programs attached
+// life without a pinned link or a process holding it. The program comes
+// from the cache (devprogcache.go) when it holds the same one; otherwise
+// it is loaded, and cached once it is attached. Programs attached
 // before (an earlier set) are detached after the new one is in, so no
-// moment passes without a filter.
-func attachDeviceFilter(d string, rules []DeviceRule) error {
-	prog, err := loadDeviceProgram(deviceProgram(rules))
-	if err != nil {
-		return fmt.Errorf("linux.resources.devices: load the eBPF device filter: %w", err)
+// moment passes without a filter. cache is "" for no cache.
+func attachDeviceFilter(d string, rules []DeviceRule, cache string) error {
+	insns := deviceProgram(rules)
+	code := encodeInsns(insns)
+	prog, usable := cachedDeviceProgram(cache, code)
+	loaded := prog < 0
+	if loaded {
+		var err error
+		prog, err = loadDeviceProgram(insns)
+		if err != nil {
+			return fmt.Errorf("linux.resources.devices: load the eBPF device filter: %w", err)
+		}
 	}
 	defer unix.Close(prog)
 	fd, err := unix.Open(d, unix.O_DIRECTORY|unix.O_RDONLY|unix.O_CLOEXEC, 0)
@@ -117,6 +126,9 @@ func attachDeviceFilter(d string, rules []DeviceRule) error {
 		detach := progAttachAttr{targetFd: uint32(fd), attachBpfFd: uint32(p), attachType: unix.BPF_CGROUP_DEVICE}
 		bpf(unix.BPF_PROG_DETACH, unsafe.Pointer(&detach), unsafe.Sizeof(detach))
 		unix.Close(p)
+	}
+	if loaded && usable {
+		cacheDeviceProgram(cache, code, prog)
 	}
 	return nil
 }

@@ -82,6 +82,68 @@ check_allow_rule() {
 	[[ "$output" == *tun-open* ]]
 }
 
+# v2_mount: where this host mounts its cgroup2 hierarchy (the v2 view's
+# /sys/fs/cgroup).
+v2_mount() {
+	_mounts | awk '$1 == "cgroup2" {print $2; exit}'
+}
+
+@test "devices (cgroup v2 eBPF): the second container with the same rules attaches the cached program" {
+	requires_berth
+	requires_cgroup2
+	CGROUP_VIEW=v2
+	local mnt cgprogs first second d
+	mnt=$(v2_mount)
+	cgprogs=$(test_tool cgprogs)
+
+	# Created, not started: the probe of setup runs only in the last step.
+	create_container "$CID"
+	[ "$status" -eq 0 ]
+	first=$("$cgprogs" "$mnt/$CID")
+	[ "$(wc -l <<<"$first")" -eq 1 ]
+	# One cache entry holds that program.
+	for d in "$mnt/berth:device-filters"/*/; do "$cgprogs" "$d"; done | grep -qx "$first"
+	berth delete --force "$CID"
+	assert_no_leftovers "$CID"
+
+	# The first container's cgroup is gone; its program lives on.
+	create_container "$CID-2"
+	[ "$status" -eq 0 ]
+	second=$("$cgprogs" "$mnt/$CID-2")
+	[ "$second" = "$first" ]
+	berth delete --force "$CID-2"
+
+	# The cached program enforces the rules as a fresh one does.
+	check_default_rules
+}
+
+@test "devices (cgroup v2 eBPF): BERTH_DEVICE_FILTER_CACHE=off loads a program of the container's own" {
+	requires_berth
+	requires_cgroup2
+	CGROUP_VIEW=v2
+	local mnt cgprogs own before after d
+	mnt=$(v2_mount)
+	cgprogs=$(test_tool cgprogs)
+	set_args sleep 204
+	before=$(find "$mnt/berth:device-filters" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l)
+
+	BERTH_DEVICE_FILTER_CACHE=off create_container "$CID"
+	[ "$status" -eq 0 ]
+	own=$("$cgprogs" "$mnt/$CID")
+	[ "$(wc -l <<<"$own")" -eq 1 ]
+	for d in "$mnt/berth:device-filters"/*/; do
+		[ -d "$d" ] || continue
+		if "$cgprogs" "$d" | grep -qx "$own"; then
+			echo "the container's program $own is the cached one in $d"
+			return 1
+		fi
+	done
+	after=$(find "$mnt/berth:device-filters" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l)
+	[ "$after" = "$before" ]
+	berth delete --force "$CID"
+	assert_no_leftovers "$CID" "sleep 204"
+}
+
 @test "devices: a bad rule is a clear error and leaves nothing" {
 	update_config '.linux.resources.devices += [{"allow": true, "type": "x", "access": "rwm"}]'
 	run berth run --bundle "$BUNDLE" "$CID"
