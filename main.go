@@ -20,6 +20,9 @@ import (
 	"github.com/berth-runtime/berth/libcontainer/initproc"
 	"github.com/berth-runtime/berth/libcontainer/logging"
 	"github.com/berth-runtime/berth/libcontainer/phase"
+	// Its constructor maps berth's code and read-only data in one call,
+	// before the Go runtime starts (see libcontainer/prefault/doc.go).
+	_ "github.com/berth-runtime/berth/libcontainer/prefault"
 	_ "github.com/berth-runtime/berth/nsenter"
 )
 
