@@ -34,6 +34,16 @@ func attachedIDs(t *testing.T, d string) []uint32 {
 	return ids
 }
 
+// subCgroup makes the cgroup base/name (removed with base).
+func subCgroup(t *testing.T, base, name string) string {
+	t.Helper()
+	d := filepath.Join(base, name)
+	if err := os.Mkdir(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 func oneID(t *testing.T, d string) uint32 {
 	t.Helper()
 	ids := attachedIDs(t, d)
@@ -51,10 +61,7 @@ func TestDeviceFilterCacheReusesTheProgram(t *testing.T) {
 	rules := []DeviceRule{{false, 'a', -1, -1, "rwm"}, {true, 'c', 1, 3, "rwm"}, {true, 'c', 136, -1, "rw"}}
 	code := encodeInsns(deviceProgram(rules))
 
-	first := filepath.Join(base, "first")
-	if err := os.Mkdir(first, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	first := subCgroup(t, base, "first")
 	if err := attachDeviceFilter(first, rules, cache); err != nil {
 		t.Fatal(err)
 	}
@@ -67,10 +74,7 @@ func TestDeviceFilterCacheReusesTheProgram(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	second := filepath.Join(base, "second")
-	if err := os.Mkdir(second, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	second := subCgroup(t, base, "second")
 	if err := attachDeviceFilter(second, rules, cache); err != nil {
 		t.Fatal(err)
 	}
@@ -79,10 +83,7 @@ func TestDeviceFilterCacheReusesTheProgram(t *testing.T) {
 	}
 
 	// Other rules: another program, another entry.
-	other := filepath.Join(base, "other")
-	if err := os.Mkdir(other, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	other := subCgroup(t, base, "other")
 	if err := attachDeviceFilter(other, rules[:2], cache); err != nil {
 		t.Fatal(err)
 	}
@@ -108,10 +109,7 @@ func TestDeviceFilterCacheIgnoresAPlantedProgram(t *testing.T) {
 	}
 	planted := oneID(t, entry)
 
-	d := filepath.Join(base, "ctr")
-	if err := os.Mkdir(d, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	d := subCgroup(t, base, "ctr")
 	if err := attachDeviceFilter(d, rules, cache); err != nil {
 		t.Fatal(err)
 	}
@@ -142,10 +140,7 @@ func TestDeviceFilterCacheOff(t *testing.T) {
 func TestDeviceFilterCacheTrims(t *testing.T) {
 	base := tempCgroup2(t)
 	cache := filepath.Join(base, deviceCacheName)
-	d := filepath.Join(base, "ctr")
-	if err := os.Mkdir(d, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	d := subCgroup(t, base, "ctr")
 	var last string
 	for i := 0; i <= maxCachedDevicePrograms; i++ {
 		rules := []DeviceRule{{true, 'c', 1, int64(i), "rwm"}}
