@@ -4,8 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/user"
+	"path/filepath"
+	"strconv"
 	"text/tabwriter"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/urfave/cli/v2"
 
@@ -31,12 +36,15 @@ var listCommand = &cli.Command{
 			return err
 		}
 		var all []stateJSON
+		owners := map[uint32]string{}
 		for _, id := range ids {
 			c, err := libcontainer.Load(ctx.String("root"), id)
 			if err != nil {
 				continue // being created or deleted right now
 			}
-			all = append(all, stateOf(c))
+			s := stateOf(c)
+			s.Owner = dirOwner(filepath.Join(ctx.String("root"), id), owners)
+			all = append(all, s)
 		}
 		if ctx.Bool("quiet") {
 			for _, s := range all {
@@ -61,4 +69,24 @@ var listCommand = &cli.Command{
 			return fmt.Errorf("list: unknown --format %q (want table or json)", ctx.String("format"))
 		}
 	},
+}
+
+// dirOwner names the owner of a container's state directory, as runc's
+// list does: the user name, or the uid where there is none. names caches
+// the lookups of one listing.
+func dirOwner(dir string, names map[uint32]string) string {
+	var st unix.Stat_t
+	if err := unix.Stat(dir, &st); err != nil {
+		return ""
+	}
+	if n, ok := names[st.Uid]; ok {
+		return n
+	}
+	uid := strconv.FormatUint(uint64(st.Uid), 10)
+	n := uid
+	if u, err := user.LookupId(uid); err == nil {
+		n = u.Username
+	}
+	names[st.Uid] = n
+	return n
 }

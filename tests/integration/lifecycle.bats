@@ -127,10 +127,12 @@ state_field() {
 	pid=$(jq -r --arg id "$CID" '.[] | select(.id == $id) | .pid' <<<"$output")
 	[ "$pid" = "$(cat "$BATS_TEST_TMPDIR/$CID.pid")" ]
 	[ "$(jq -r --arg id "$CID" '.[] | select(.id == $id) | .bundle' <<<"$output")" = "$BUNDLE" ]
+	# The owner of the state directory, by name (runc's list).
+	[ "$(jq -r --arg id "$CID" '.[] | select(.id == $id) | .owner' <<<"$output")" = "$(id -un)" ]
 
 	run berth list
 	[ "$status" -eq 0 ]
-	grep -q -- "^$CID .*created" <<<"$output"
+	grep -q -- "^$CID .*created .* $(id -un)\$" <<<"$output"
 	grep -q -- "^$CID-2 .*running" <<<"$output"
 }
 
