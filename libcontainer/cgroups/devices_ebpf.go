@@ -100,13 +100,12 @@ func deviceProgram(rules []DeviceRule) []bpfInsn {
 // before (an earlier set) are detached after the new one is in, so no
 // moment passes without a filter. cache is "" for no cache.
 func attachDeviceFilter(d string, rules []DeviceRule, cache string) error {
-	insns := deviceProgram(rules)
-	code := encodeInsns(insns)
+	code := encodeInsns(deviceProgram(rules))
 	prog, usable := cachedDeviceProgram(cache, code)
 	loaded := prog < 0
 	if loaded {
 		var err error
-		prog, err = loadDeviceProgram(insns)
+		prog, err = loadDeviceProgram(code)
 		if err != nil {
 			return fmt.Errorf("linux.resources.devices: load the eBPF device filter: %w", err)
 		}
@@ -166,15 +165,14 @@ func bpf(cmd int, attr unsafe.Pointer, size uintptr) error {
 	return nil
 }
 
-// loadDeviceProgram loads a BPF_PROG_TYPE_CGROUP_DEVICE program with one
-// bpf(2) call. On failure the program is loaded again with the verifier's
+// loadDeviceProgram loads a BPF_PROG_TYPE_CGROUP_DEVICE program, given
+// encoded (encodeInsns), with one bpf(2) call. On failure the program is loaded again with the verifier's
 // log, and the log's last line goes into the error.
-func loadDeviceProgram(insns []bpfInsn) (int, error) {
-	code := encodeInsns(insns)
+func loadDeviceProgram(code []byte) (int, error) {
 	license := []byte("Apache\x00")
 	attr := progLoadAttr{
 		progType: unix.BPF_PROG_TYPE_CGROUP_DEVICE,
-		insnCnt:  uint32(len(insns)),
+		insnCnt:  uint32(len(code) / 8),
 		insns:    uint64(uintptr(unsafe.Pointer(&code[0]))),
 		license:  uint64(uintptr(unsafe.Pointer(&license[0]))),
 	}
